@@ -1,0 +1,5 @@
+"""`python -m chanjiao` runs the CLI."""
+
+from chanjiao.cli import main
+
+main()

@@ -1,0 +1,471 @@
+"""The embedded store: one SQLite file is the truth, networkx holds graphs in memory.
+
+Design (see README, "Architecture"):
+
+- The SQLite file (WAL mode, ``synchronous=FULL``) is the durable truth. Every
+  `write` is one ``BEGIN IMMEDIATE`` transaction, so it lands whole or not at all,
+  whichever process dies when.
+- Opening a store reads nothing but the schema version, so a cold open costs
+  milliseconds whatever the graph's size.
+- The analysis hot path (gap analysis) reads through the aggregated reads of
+  `GraphStore`, answered by indexed SQL on ``(type, src)`` and ``(type, dst)``:
+  it touches the cluster's courses and the chain's positions, never the whole graph.
+- Graph algorithms (prerequisite order, cycle checks) run on networkx graphs built
+  lazily from SQLite and cached until the store's ``generation`` changes; every
+  write, from any process, bumps it, so a reader sees a committed write on its
+  next call.
+- Each thread has its own connection; a `reading()` block is one read
+  transaction, so several reads see one snapshot while another process writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from chanjiao.errors import NotFound, StoreUnavailable
+from chanjiao.graph.schema import Label, Node, Rel, Relationship
+from chanjiao.graph.store import (
+    CLOSER_KINDS,
+    ChainScope,
+    GraphStore,
+    Neighbour,
+    PositionRow,
+    RequirementRow,
+    SegmentRow,
+    Stats,
+)
+
+SCHEMA_VERSION = "chanjiao/1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+    label TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT,
+    props TEXT NOT NULL,
+    PRIMARY KEY (label, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rels (
+    type TEXT NOT NULL,
+    src TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    src_label TEXT NOT NULL,
+    dst_label TEXT NOT NULL,
+    props TEXT NOT NULL,
+    PRIMARY KEY (type, src, dst, src_label, dst_label)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (type, dst, src);
+"""
+
+_UPSERT_NODE = """
+INSERT INTO nodes (label, id, name, props) VALUES (?, ?, ?, ?)
+ON CONFLICT (label, id) DO UPDATE SET
+    name = coalesce(excluded.name, nodes.name),
+    props = json_patch(nodes.props, excluded.props)
+"""
+
+_UPSERT_REL = """
+INSERT INTO rels (type, src, dst, src_label, dst_label, props) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (type, src, dst, src_label, dst_label) DO UPDATE SET
+    props = json_patch(rels.props, excluded.props)
+"""
+
+_IDS = "(SELECT value FROM json_each(?))"
+
+
+def _json(ids: Collection[str]) -> str:
+    return json.dumps(list(ids), ensure_ascii=False)
+
+
+def _node(label: Label, node_id: str, name: str | None, props: str) -> Node:
+    data: dict[str, Any] = json.loads(props)
+    data["name"] = name if name is not None else node_id
+    return Node(label, node_id, data)
+
+
+class EmbeddedStore(GraphStore):
+    """A `GraphStore` in one SQLite file, safe for several processes at once.
+
+    Args:
+        path: the database file; created (with its folder's existence required)
+            when missing.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._prerequisites: tuple[int, nx.DiGraph] | None = None
+        self._check_file()
+        self._ensure_schema()
+
+    # --- connections --------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        if not self.path.parent.exists():
+            raise StoreUnavailable(
+                f"数据库所在的文件夹不存在：{self.path.parent}",
+                f"the folder of the database does not exist: {self.path.parent}",
+            )
+        if self.path.is_dir():
+            raise StoreUnavailable(
+                f"{self.path} 是一个文件夹，不是数据库文件",
+                f"{self.path} is a folder, not a database file",
+            )
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with self.path.open("rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise StoreUnavailable(
+                        f"{self.path} 不是 chanjiao 数据库文件",
+                        f"{self.path} is not a chanjiao database file",
+                    )
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreUnavailable("数据库已关闭", "the store is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=30
+                )
+                conn.execute("PRAGMA busy_timeout = 30000")
+                conn.execute("PRAGMA synchronous = FULL")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(
+                    f"无法打开数据库 {self.path}：{exc}",
+                    f"cannot open the database {self.path}: {exc}",
+                ) from exc
+            self._local.conn = conn
+            self._local.depth = 0
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _ensure_schema(self) -> None:
+        conn = self._conn()
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "meta" in tables:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if row is None or row[0] != SCHEMA_VERSION:
+                    raise StoreUnavailable(
+                        f"{self.path} 不是本版本的 chanjiao 数据库",
+                        f"{self.path} is not a database of this chanjiao version",
+                    )
+                return
+            if tables:
+                raise StoreUnavailable(
+                    f"{self.path} 是其他程序的 SQLite 数据库，不是 chanjiao 数据库",
+                    f"{self.path} is another program's SQLite database, not chanjiao's",
+                )
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(
+                "BEGIN IMMEDIATE;"
+                + _SCHEMA
+                + f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'), "
+                "('generation', '0'); COMMIT;"
+            )
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(
+                f"无法读取数据库 {self.path}：{exc}",
+                f"cannot read the database {self.path}: {exc}",
+            ) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+            self._closed = True
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        conn = self._conn()
+        depth: int = self._local.depth
+        if depth == 0 and not conn.in_transaction:
+            conn.execute("BEGIN")
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
+            if depth == 0 and conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(
+                f"读取数据库失败：{exc}", f"reading the database failed: {exc}"
+            ) from exc
+
+    def generation(self) -> int:
+        """A number that changes whenever any process commits a write."""
+        return int(self._query("SELECT value FROM meta WHERE key = 'generation'")[0][0])
+
+    # --- writes -------------------------------------------------------------------------
+
+    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None:
+        conn = self._conn()
+        if conn.in_transaction:
+            raise RuntimeError("write() inside reading() would break the snapshot")
+        node_rows = (
+            (
+                str(n.label),
+                n.id,
+                n.props.get("name"),
+                json.dumps(
+                    {k: v for k, v in n.props.items() if k != "name" and v is not None},
+                    ensure_ascii=False,
+                ),
+            )
+            for n in nodes
+        )
+        rel_rows = (
+            (
+                str(r.type),
+                r.src,
+                r.dst,
+                str(r.src_label),
+                str(r.dst_label),
+                json.dumps({k: v for k, v in r.props.items() if v is not None}),
+            )
+            for r in relationships
+        )
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(
+                f"数据库正被其他程序写入，请稍后再试：{exc}",
+                f"another program is writing the database; try again later: {exc}",
+            ) from exc
+        try:
+            conn.executemany(_UPSERT_NODE, node_rows)
+            conn.executemany(_UPSERT_REL, rel_rows)
+            conn.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # --- lookups ------------------------------------------------------------------------
+
+    def nodes(self, label: Label, ids: Collection[str] | None = None) -> dict[str, Node]:
+        if ids is None:
+            rows = self._query(
+                "SELECT id, name, props FROM nodes WHERE label = ? ORDER BY id", (str(label),)
+            )
+        else:
+            rows = self._query(
+                f"SELECT id, name, props FROM nodes WHERE label = ? AND id IN {_IDS}",
+                (str(label), _json(ids)),
+            )
+        return {r[0]: _node(label, r[0], r[1], r[2]) for r in rows}
+
+    def relationships(
+        self,
+        rel: Rel,
+        *,
+        src_ids: Collection[str] | None = None,
+        dst_ids: Collection[str] | None = None,
+    ) -> list[Relationship]:
+        sql = "SELECT src_label, src, dst_label, dst, props FROM rels WHERE type = ?"
+        params: list[Any] = [str(rel)]
+        if src_ids is not None:
+            sql += f" AND src IN {_IDS}"
+            params.append(_json(src_ids))
+        if dst_ids is not None:
+            sql += f" AND dst IN {_IDS}"
+            params.append(_json(dst_ids))
+        return [
+            Relationship(rel, Label(sl), s, Label(dl), d, json.loads(p))
+            for sl, s, dl, d, p in self._query(sql + " ORDER BY src, dst", params)
+        ]
+
+    def neighbours(self, label: Label, node_id: str) -> list[Neighbour]:
+        found: list[tuple[Rel, str, Label, str, dict[str, Any]]] = []
+        with self.reading():
+            for rel in Rel:
+                starts, ends = rel.ends
+                if label in starts:
+                    for dl, dst, props in self._query(
+                        "SELECT dst_label, dst, props FROM rels "
+                        "WHERE type = ? AND src = ? AND src_label = ?",
+                        (str(rel), node_id, str(label)),
+                    ):
+                        found.append((rel, "out", Label(dl), dst, json.loads(props)))
+                if label in ends:
+                    for sl, src, props in self._query(
+                        "SELECT src_label, src, props FROM rels "
+                        "WHERE type = ? AND dst = ? AND dst_label = ?",
+                        (str(rel), node_id, str(label)),
+                    ):
+                        found.append((rel, "in", Label(sl), src, json.loads(props)))
+            wanted: dict[Label, set[str]] = defaultdict(set)
+            for _, _, other_label, other, _ in found:
+                wanted[other_label].add(other)
+            known = {lb: self.nodes(lb, ids) for lb, ids in wanted.items()}
+        return [
+            Neighbour(rel, direction, known[lb][other], props)  # type: ignore[arg-type]
+            for rel, direction, lb, other, props in found
+            if other in known[lb]
+        ]
+
+    def stats(self) -> Stats:
+        with self.reading():
+            node_counts = dict(self._query("SELECT label, count(*) FROM nodes GROUP BY label"))
+            rel_counts = dict(self._query("SELECT type, count(*) FROM rels GROUP BY type"))
+        return Stats(
+            nodes={lb: node_counts.get(str(lb), 0) for lb in Label},
+            relationships={r: rel_counts.get(str(r), 0) for r in Rel},
+        )
+
+    def prerequisite_graph(self) -> nx.DiGraph:
+        with self.reading():
+            generation = self.generation()
+            cached = self._prerequisites
+            if cached is not None and cached[0] == generation:
+                return cached[1]
+            graph = nx.DiGraph()
+            graph.add_edges_from(
+                self._query("SELECT src, dst FROM rels WHERE type = 'PREREQUISITE_OF'")
+            )
+        self._prerequisites = (generation, graph)
+        return graph
+
+    # --- aggregated reads ---------------------------------------------------------------
+
+    def curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]:
+        with self.reading():
+            courses = [
+                r[0]
+                for r in self._query(
+                    "SELECT DISTINCT im.src FROM rels ic JOIN rels im "
+                    "ON im.type = 'IN_MAJOR' AND im.dst = ic.src AND im.dst_label = 'Major' "
+                    "WHERE ic.type = 'IN_CLUSTER' AND ic.dst = ? "
+                    "AND ic.dst_label = 'SpecialtyCluster'",
+                    (cluster_id,),
+                )
+            ]
+            result: dict[str, dict[str, int]] = {c: {} for c in courses}
+            for course, ability, level in self._query(
+                "SELECT src, dst, json_extract(props, '$.level') FROM rels "
+                f"WHERE type = 'COVERS' AND src IN {_IDS}",
+                (_json(courses),),
+            ):
+                result[course][ability] = int(level)
+        return result
+
+    def chain_scope(self, chain_id: str, segment_id: str | None = None) -> ChainScope:
+        with self.reading():
+            chain = self.get_node(Label.INDUSTRY_CHAIN, chain_id)
+            if chain is None:
+                raise NotFound(f"找不到产业链 {chain_id}", f"no industry chain {chain_id}")
+            segments = [
+                SegmentRow(sid, name if name is not None else sid, _int_or_none(order))
+                for sid, name, order in self._query(
+                    "SELECT s.id, s.name, json_extract(s.props, '$.order') FROM rels r "
+                    "JOIN nodes s ON s.label = 'ChainSegment' AND s.id = r.src "
+                    "WHERE r.type = 'PART_OF' AND r.dst = ? AND r.dst_label = 'IndustryChain'",
+                    (chain_id,),
+                )
+            ]
+            if segment_id is not None:
+                segments = [s for s in segments if s.id == segment_id]
+                if not segments:
+                    raise NotFound(
+                        f"产业链 {chain_id} 中没有环节 {segment_id}",
+                        f"the chain {chain_id} has no segment {segment_id}",
+                    )
+            positions = [
+                PositionRow(pid, name if name is not None else pid, seg, _int_or_none(demand),
+                            _int_or_none(offered))
+                for pid, name, seg, demand, offered in self._query(
+                    "SELECT p.id, p.name, r.dst, json_extract(p.props, '$.demand'), "
+                    "(SELECT sum(json_extract(o.props, '$.headcount')) FROM rels o "
+                    " WHERE o.type = 'OFFERS' AND o.dst = p.id AND o.dst_label = 'Position') "
+                    "FROM rels r JOIN nodes p ON p.label = 'Position' AND p.id = r.src "
+                    f"WHERE r.type = 'IN_SEGMENT' AND r.dst IN {_IDS} "
+                    "AND r.dst_label = 'ChainSegment'",
+                    (_json([s.id for s in segments]),),
+                )
+            ]
+            requirements = [
+                RequirementRow(pid, aid, name if name is not None else aid, int(level),
+                               float(weight if weight is not None else 1.0))
+                for pid, aid, name, level, weight in self._query(
+                    "SELECT r.src, r.dst, a.name, json_extract(r.props, '$.level'), "
+                    "json_extract(r.props, '$.weight') FROM rels r "
+                    "JOIN nodes a ON a.label = 'Ability' AND a.id = r.dst "
+                    f"WHERE r.type = 'REQUIRES' AND r.src IN {_IDS}",
+                    (_json([p.id for p in positions]),),
+                )
+            ]
+        return ChainScope(chain, segments, positions, requirements)
+
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+        wanted = _json(ability_ids)
+        found: dict[str, dict[str, set[str]]] = {
+            a: defaultdict(set) for a in ability_ids
+        }
+
+        def by_ability(rel: str, kind: str) -> None:
+            for ability, src in self._query(
+                f"SELECT dst, src FROM rels WHERE type = ? AND dst IN {_IDS} "
+                "AND dst_label = 'Ability'",
+                (rel, wanted),
+            ):
+                found[ability][kind].add(src)
+
+        with self.reading():
+            by_ability("COVERS", "courses")
+            by_ability("EXPERT_IN", "teachers")
+            by_ability("SUPPORTS", "training_resources")
+            by_ability("CERTIFIES", "certificates")
+            by_ability("EXERCISES", "competitions")
+            course_abilities: dict[str, list[str]] = defaultdict(list)
+            for ability, kinds in found.items():
+                for course in kinds["courses"]:
+                    course_abilities[course].append(ability)
+            courses = _json(course_abilities)
+            for rel, kind in (("USED_IN", "textbooks"), ("SUPPORTS", "training_resources")):
+                for course, src in self._query(
+                    f"SELECT dst, src FROM rels WHERE type = ? AND dst IN {_IDS} "
+                    "AND dst_label = 'Course'",
+                    (rel, courses),
+                ):
+                    for ability in course_abilities[course]:
+                        found[ability][kind].add(src)
+            for ability, enterprise in self._query(
+                "SELECT DISTINCT r.dst, o.src FROM rels r JOIN rels o "
+                "ON o.type = 'OFFERS' AND o.dst = r.src AND o.dst_label = 'Position' "
+                f"WHERE r.type = 'REQUIRES' AND r.dst IN {_IDS}",
+                (wanted,),
+            ):
+                found[ability]["enterprises"].add(enterprise)
+        return {
+            a: {kind: sorted(kinds.get(kind, ())) for kind in CLOSER_KINDS}
+            for a, kinds in found.items()
+        }
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)

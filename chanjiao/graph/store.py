@@ -1,0 +1,197 @@
+"""The `GraphStore` interface every backend implements, and the rows its reads return.
+
+The interface is deliberately small (as httpx's transport is): upsert nodes and
+relationships in one transaction, look nodes and relationships up, and the handful
+of aggregated reads the analysis needs. Analysis code only ever sees this module,
+never a backend, so the embedded store and a server store give identical answers.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Literal
+
+import networkx as nx
+
+from chanjiao.graph.schema import Label, Node, Rel, Relationship
+
+#: Names of the closer lists in a gap (DESIGN §4), in report order.
+CLOSER_KINDS = (
+    "courses",
+    "teachers",
+    "textbooks",
+    "training_resources",
+    "enterprises",
+    "certificates",
+    "competitions",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRow:
+    id: str
+    name: str
+    order: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRow:
+    """A position in scope, with what its demand is computed from.
+
+    Attributes:
+        demand: the position's own `demand` property, if set.
+        offered: the sum of `OFFERS.headcount` into it, or None if no offer has one.
+    """
+
+    id: str
+    name: str
+    segment: str
+    demand: int | None
+    offered: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementRow:
+    position: str
+    ability: str
+    ability_name: str
+    level: int
+    weight: float
+
+
+@dataclass(slots=True)
+class ChainScope:
+    """What the gap analysis needs to know about a chain (or one of its segments)."""
+
+    chain: Node
+    segments: list[SegmentRow] = field(default_factory=list)
+    positions: list[PositionRow] = field(default_factory=list)
+    requirements: list[RequirementRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    """A node next to another one, and the relationship between them."""
+
+    rel: Rel
+    direction: Literal["out", "in"]
+    node: Node
+    props: dict[str, object]
+
+
+@dataclass(slots=True)
+class Stats:
+    nodes: dict[Label, int]
+    relationships: dict[Rel, int]
+
+
+class GraphStore(ABC):
+    """A curriculum knowledge graph kept somewhere durable.
+
+    Writes are atomic: `write` lands whole or not at all. Reads inside one
+    `reading()` block see one consistent state, even while another process writes.
+    """
+
+    location: str
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections; the store cannot be used afterwards."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @abstractmethod
+    def reading(self) -> AbstractContextManager[None]:
+        """A block whose reads all see one snapshot of the store (re-entrant)."""
+
+    # --- writes -----------------------------------------------------------------------
+
+    @abstractmethod
+    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None:
+        """Upsert nodes (by label and id) and relationships (by their two ends) atomically.
+
+        Properties merge like Cypher's ``SET n += $props``: keys given replace, keys
+        not given stay. Every relationship's ends must exist after the write.
+        """
+
+    # --- lookups ----------------------------------------------------------------------
+
+    @abstractmethod
+    def nodes(self, label: Label, ids: Collection[str] | None = None) -> dict[str, Node]:
+        """Nodes of a label by id; all of them when `ids` is None. Unknown ids are absent."""
+
+    @abstractmethod
+    def relationships(
+        self,
+        rel: Rel,
+        *,
+        src_ids: Collection[str] | None = None,
+        dst_ids: Collection[str] | None = None,
+    ) -> list[Relationship]:
+        """Relationships of one type, optionally only those from or to given ids."""
+
+    @abstractmethod
+    def neighbours(self, label: Label, node_id: str) -> list[Neighbour]:
+        """Every node joined to a node, with the relationship and its direction."""
+
+    @abstractmethod
+    def stats(self) -> Stats:
+        """How many nodes of each label and relationships of each type there are."""
+
+    def get_node(self, label: Label, node_id: str) -> Node | None:
+        return self.nodes(label, [node_id]).get(node_id)
+
+    def prerequisite_graph(self) -> nx.DiGraph:
+        """The course prerequisite relation as a networkx DiGraph (edge: before → after)."""
+        graph = nx.DiGraph()
+        graph.add_edges_from(
+            (r.src, r.dst) for r in self.relationships(Rel.PREREQUISITE_OF)
+        )
+        return graph
+
+    # --- aggregated reads for the analysis --------------------------------------------
+
+    @abstractmethod
+    def curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]:
+        """C(K): each course in a major of the cluster, with the abilities it covers.
+
+        Returns course id → {ability id → COVERS level}; a course covering nothing maps
+        to an empty dict.
+        """
+
+    @abstractmethod
+    def chain_scope(self, chain_id: str, segment_id: str | None = None) -> ChainScope:
+        """The chain's segments (or the one segment), their positions and requirements.
+
+        Raises:
+            NotFound: the chain (or the segment within the chain) does not exist.
+        """
+
+    @abstractmethod
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+        """For each ability, what could close a gap in it (DESIGN §4), before scoping.
+
+        Returns ability id → {closer kind → sorted ids}, with the kinds of
+        `CLOSER_KINDS`. `courses` lists every course covering the ability; the
+        analysis removes the cluster's own.
+        """
+
+    def iter_all(self) -> Iterator[Node]:
+        """Every node of every label (for exports and copies)."""
+        for label in Label:
+            yield from self.nodes(label).values()

@@ -1,0 +1,428 @@
+"""Row models (pydantic) for every dataset file of DESIGN §3, and their value types.
+
+Each field's `title` is the Chinese column header the template prints and the
+ingest accepts as an alias. Value types accept what a spreadsheet user types:
+level words (了解…熟练), Chinese enum words (上游, 小巨人, 活页式 …), 是/否, ids
+separated by ``;``, ``；``, ``,`` or line breaks, numbers stored as text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from chanjiao.errors import Problem
+from chanjiao.graph.schema import (
+    ENUM_WORDS,
+    LEVEL_WORDS,
+    AbilityCategory,
+    Affiliation,
+    CompetitionLevel,
+    CourseKind,
+    OrganizationKind,
+    PositionLevel,
+    ResourceKind,
+    Stage,
+    TextbookFormat,
+    TextbookKind,
+    Tier,
+    parse_choice,
+    parse_level,
+)
+
+
+def _error(zh: str, en: str) -> PydanticCustomError:
+    return PydanticCustomError("chanjiao", "{en}", {"zh": zh, "en": en})
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+# --- value types ------------------------------------------------------------------------
+
+_ID_FORBIDDEN = re.compile(r"[;；,，\r\n\t]")
+
+
+def _to_id(value: Any) -> str:
+    if isinstance(value, bool):
+        raise _error(f"应为编号，实际为 {value}", f"expected an id, got {value}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text:
+        raise _error("编号为空", "the id is empty")
+    if len(text) > 100:
+        raise _error("编号超过 100 个字符", "the id is longer than 100 characters")
+    if _ID_FORBIDDEN.search(text):
+        raise _error(
+            f"编号“{_shown(text)}”不能含分号、逗号或换行（多个编号请写在允许多值的列中）",
+            f"the id '{_shown(text)}' may not hold ';', ',' or line breaks",
+        )
+    return text
+
+
+_SPLIT = re.compile(r"[;；,，\r\n]+")
+
+
+def _to_ids(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    parts = value if isinstance(value, list | tuple) else _SPLIT.split(str(value))
+    out = []
+    for part in parts:
+        if part is None or (isinstance(part, str) and not part.strip()):
+            continue
+        out.append(_to_id(part))
+    return tuple(out)
+
+
+def _to_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text:
+        raise _error("内容为空", "the value is empty")
+    if len(text) > 2000:
+        raise _error("内容超过 2000 个字符", "the text is longer than 2000 characters")
+    return text
+
+
+def _to_level(value: Any) -> int:
+    level = parse_level(value)
+    if level is None:
+        words = "、".join(f"{n} {w}" for n, w in LEVEL_WORDS.items())
+        raise _error(
+            f"等级“{_shown(value)}”无效；应为 1–4 或 {words}",
+            f"level '{_shown(value)}' is not valid; use 1–4 or 了解/理解/掌握/熟练",
+        )
+    return level
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        number = float(str(value).strip().replace("，", "").replace(",", ""))
+    if not math.isfinite(number):
+        raise ValueError
+    return number
+
+
+def _bounded_int(low: int, high: int | None, what_zh: str, what_en: str) -> Any:
+    def parse(value: Any) -> int:
+        try:
+            number = _number(value)
+        except ValueError:
+            raise _error(
+                f"{what_zh}应为整数，实际为“{_shown(value)}”",
+                f"{what_en} must be a whole number, got '{_shown(value)}'",
+            ) from None
+        if not number.is_integer() or number < low or (high is not None and number > high):
+            bounds = f"{low}–{high}" if high is not None else f"≥ {low}"
+            raise _error(
+                f"{what_zh}应为 {bounds} 的整数，实际为“{_shown(value)}”",
+                f"{what_en} must be a whole number {bounds}, got '{_shown(value)}'",
+            )
+        return int(number)
+
+    return parse
+
+
+def _positive_float(what_zh: str, what_en: str, *, allow_zero: bool = False) -> Any:
+    def parse(value: Any) -> float:
+        try:
+            number = _number(value)
+        except ValueError:
+            raise _error(
+                f"{what_zh}应为数字，实际为“{_shown(value)}”",
+                f"{what_en} must be a number, got '{_shown(value)}'",
+            ) from None
+        if number < 0 or (number == 0 and not allow_zero):
+            sign = "不能为负" if allow_zero else "应大于 0"
+            raise _error(
+                f"{what_zh}{sign}，实际为“{_shown(value)}”",
+                f"{what_en} must be {'≥ 0' if allow_zero else '> 0'}, got '{_shown(value)}'",
+            )
+        return number
+
+    return parse
+
+
+_TRUE = {"true", "yes", "y", "1", "是", "√", "✓", "对"}
+_FALSE = {"false", "no", "n", "0", "否", "×", "✗", "不是"}
+
+
+def _to_flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _error(
+        f"应为 是/否，实际为“{_shown(value)}”", f"expected yes/no (是/否), got '{_shown(value)}'"
+    )
+
+
+def _choice(enum: type[StrEnum]) -> Any:
+    def parse(value: Any) -> StrEnum:
+        member = parse_choice(enum, str(value))
+        if member is None:
+            zh = "、".join(f"{ENUM_WORDS[m][0]}（{m.value}）" for m in enum)
+            raise _error(
+                f"“{_shown(value)}”不是可选值；可选：{zh}",
+                f"'{_shown(value)}' is not an allowed value; use one of: "
+                + ", ".join(m.value for m in enum),
+            )
+        return member
+
+    return parse
+
+
+def _code(value: Any) -> str:
+    text = _to_id(value)
+    if not re.fullmatch(r"[0-9A-Za-z]{2,12}", text):
+        raise _error(
+            f"专业代码“{_shown(text)}”应为 2–12 位数字或字母（如 510401）",
+            f"the major code '{_shown(text)}' must be 2–12 digits or letters (e.g. 510401)",
+        )
+    return text
+
+
+Id = Annotated[str, BeforeValidator(_to_id)]
+Ids = Annotated[tuple[str, ...], BeforeValidator(_to_ids)]
+Text = Annotated[str, BeforeValidator(_to_text)]
+Level = Annotated[int, BeforeValidator(_to_level)]
+Weight = Annotated[float, BeforeValidator(_positive_float("权重", "weight"))]
+Headcount = Annotated[int, BeforeValidator(_bounded_int(1, None, "人数", "headcount"))]
+Hours = Annotated[int, BeforeValidator(_bounded_int(0, 2000, "学时", "hours"))]
+Credits = Annotated[
+    float, BeforeValidator(_positive_float("学分", "credits", allow_zero=True))
+]
+Semester = Annotated[int, BeforeValidator(_bounded_int(1, 12, "学期", "semester"))]
+Order = Annotated[int, BeforeValidator(_bounded_int(0, 10000, "顺序", "order"))]
+Year = Annotated[int, BeforeValidator(_bounded_int(1949, 2100, "年份", "year"))]
+Flag = Annotated[bool, BeforeValidator(_to_flag)]
+Code = Annotated[str, BeforeValidator(_code)]
+
+
+StageValue = Annotated[Stage, BeforeValidator(_choice(Stage))]
+TierValue = Annotated[Tier, BeforeValidator(_choice(Tier))]
+OrganizationKindValue = Annotated[OrganizationKind, BeforeValidator(_choice(OrganizationKind))]
+PositionLevelValue = Annotated[PositionLevel, BeforeValidator(_choice(PositionLevel))]
+AbilityCategoryValue = Annotated[AbilityCategory, BeforeValidator(_choice(AbilityCategory))]
+CourseKindValue = Annotated[CourseKind, BeforeValidator(_choice(CourseKind))]
+TextbookKindValue = Annotated[TextbookKind, BeforeValidator(_choice(TextbookKind))]
+TextbookFormatValue = Annotated[TextbookFormat, BeforeValidator(_choice(TextbookFormat))]
+ResourceKindValue = Annotated[ResourceKind, BeforeValidator(_choice(ResourceKind))]
+CompetitionLevelValue = Annotated[CompetitionLevel, BeforeValidator(_choice(CompetitionLevel))]
+AffiliationValue = Annotated[Affiliation, BeforeValidator(_choice(Affiliation))]
+
+
+def F(title: str, description: str = "") -> Any:  # noqa: N802 - reads like pydantic's Field
+    """A field with its Chinese header (`title`) and help text for the template."""
+    return Field(default=None, title=title, description=description)
+
+
+def R(title: str, description: str = "") -> Any:  # noqa: N802
+    """A required field."""
+    return Field(title=title, description=description)
+
+
+class Row(BaseModel):
+    """Base of every row model: unknown keys are refused, values are checked strictly."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- rows, one model per file (DESIGN §3) ------------------------------------------------
+
+
+class ChainRow(Row):
+    id: Id = R("产业链编号")
+    name: Text = R("产业链名称")
+    domain: Text | None = F("领域", "如：先进半导体")
+    region: Text | None = F("地区")
+
+
+class SegmentRow(Row):
+    id: Id = R("环节编号")
+    name: Text = R("环节名称")
+    chain_id: Id = R("所属产业链编号")
+    stage: StageValue | None = F("上中下游", "上游 / 中游 / 下游")
+    order: Order | None = F("顺序", "环节在产业链中的次序，整数")
+
+
+class EnterpriseRow(Row):
+    id: Id = R("企业编号")
+    name: Text = R("企业名称")
+    tier: TierValue | None = F("企业类型", "小巨人 / 省级专精特新 / 龙头企业 / 其他")
+    region: Text | None = F("地区")
+    segment_ids: Ids = Field(default=(), title="所在环节编号", description="多个用 ; 分隔")
+
+
+class OrganizationRow(Row):
+    id: Id = R("单位编号")
+    name: Text = R("单位名称")
+    kind: OrganizationKindValue = R("单位类型", "高校 / 中小企业服务中心 / 行业协会 / 产业园区")
+    region: Text | None = F("地区")
+
+
+class PositionRow(Row):
+    id: Id = R("岗位编号")
+    name: Text = R("岗位名称")
+    segment_id: Id = R("所属环节编号")
+    level: PositionLevelValue | None = F("岗位层级", "初级 / 中级 / 高级")
+    demand: Headcount | None = F("需求人数", "没有企业需求数据时使用，默认 1")
+
+
+class OfferRow(Row):
+    enterprise_id: Id = R("企业编号")
+    position_id: Id = R("岗位编号")
+    headcount: Headcount | None = F("需求人数")
+
+
+class AbilityRow(Row):
+    id: Id = R("能力编号")
+    name: Text = R("能力名称")
+    category: AbilityCategoryValue | None = F("能力类别", "知识 / 技能 / 素养")
+    parent_id: Id | None = F("上级能力编号", "能力点所属的能力域")
+    description: Text | None = F("能力描述")
+
+
+class RequirementRow(Row):
+    position_id: Id = R("岗位编号")
+    ability_id: Id = R("能力编号")
+    level: Level = R("要求等级", "1–4 或 了解 / 理解 / 掌握 / 熟练")
+    weight: Weight | None = F("权重", "大于 0，默认 1")
+
+
+class MajorRow(Row):
+    id: Id = R("专业编号")
+    name: Text = R("专业名称")
+    code: Code | None = F("专业代码", "职业教育专业目录代码，如 510401")
+    education_level: Text | None = F("学历层次", "如：高职专科")
+
+
+class ClusterRow(Row):
+    id: Id = R("专业群编号")
+    name: Text = R("专业群名称")
+    chain_id: Id = R("面向产业链编号")
+    major_ids: Ids = Field(default=(), title="组群专业编号", description="多个用 ; 分隔")
+    lead_major_id: Id | None = F("核心专业编号")
+
+
+class CourseRow(Row):
+    id: Id = R("课程编号")
+    name: Text = R("课程名称")
+    hours: Hours | None = F("学时")
+    credits: Credits | None = F("学分")
+    kind: CourseKindValue | None = F("课程类型", "理论 / 实践 / 理实一体 / 虚拟仿真")
+    semester: Semester | None = F("开课学期", "1–12")
+    major_ids: Ids = Field(default=(), title="所属专业编号", description="多个用 ; 分隔")
+    core_major_ids: Ids = Field(default=(), title="作为核心课的专业编号")
+    prerequisite_ids: Ids = Field(default=(), title="先修课程编号")
+
+
+class CoverageRow(Row):
+    course_id: Id = R("课程编号")
+    ability_id: Id = R("能力编号")
+    level: Level = R("培养等级", "1–4 或 了解 / 理解 / 掌握 / 熟练")
+
+
+class TextbookRow(Row):
+    id: Id = R("教材编号")
+    name: Text = R("教材名称")
+    kind: TextbookKindValue | None = F("教材类别", "国家规划教材 / 校企合作开发教材 / 自编特色教材")
+    format: TextbookFormatValue | None = F("教材形态", "常规 / 活页式 / 工作手册式")
+    year: Year | None = F("出版年份")
+    isbn: Text | None = F("ISBN")
+    course_ids: Ids = Field(default=(), title="使用课程编号")
+    enterprise_ids: Ids = Field(default=(), title="合作开发企业编号")
+
+
+class TeacherRow(Row):
+    id: Id = R("教师编号")
+    name: Text = R("教师姓名")
+    dual_qualified: Flag | None = F("双师双能型", "是 / 否")
+    affiliation: AffiliationValue | None = F("来源", "校内 / 企业")
+    title: Text | None = F("职称")
+    enterprise_id: Id | None = F("任职企业编号")
+    course_ids: Ids = Field(default=(), title="讲授课程编号")
+    ability_ids: Ids = Field(default=(), title="擅长能力编号")
+
+
+class TrainingResourceRow(Row):
+    id: Id = R("资源编号")
+    name: Text = R("资源名称")
+    kind: ResourceKindValue = R("资源类型", "实训基地 / 联合实验室 / 虚拟仿真资源 / 实践案例库")
+    year: Year | None = F("建设或更新年份")
+    enterprise_id: Id | None = F("提供企业编号")
+    course_ids: Ids = Field(default=(), title="支撑课程编号")
+    ability_ids: Ids = Field(default=(), title="支撑能力编号")
+
+
+class CertificateRow(Row):
+    id: Id = R("证书编号")
+    name: Text = R("证书名称")
+    level: Text | None = F("证书等级", "如：初级 / 中级 / 高级")
+    issuer: Text | None = F("发证机构")
+    ability_ids: Ids = Field(default=(), title="认证能力编号")
+    position_ids: Ids = Field(default=(), title="对应岗位编号")
+
+
+class CompetitionRow(Row):
+    id: Id = R("竞赛编号")
+    name: Text = R("竞赛名称")
+    level: CompetitionLevelValue | None = F("竞赛级别", "国家级 / 省级")
+    ability_ids: Ids = Field(default=(), title="考查能力编号")
+
+
+class CollegeRow(Row):
+    id: Id = R("产业学院编号")
+    name: Text = R("产业学院名称")
+    university: Text | None = F("依托高校")
+    direction: Text | None = F("申报方向")
+    cluster_ids: Ids = Field(default=(), title="建设专业群编号")
+
+
+class PartnerRow(Row):
+    college_id: Id = R("产业学院编号")
+    partner_id: Id = R("共建单位编号", "企业编号或参建单位编号")
+    role: Text | None = F("角色", "如：牵头单位 / 共建企业")
+
+
+# --- turning pydantic errors into problems -----------------------------------------------
+
+_BUILTIN: dict[str, tuple[str, str]] = {
+    "missing": ("必填项为空", "a required value is empty"),
+    "extra_forbidden": ("不是本表的列", "not a column of this file"),
+}
+
+
+def row_problems(exc: ValidationError, source: str, row: int) -> list[Problem]:
+    """One `Problem` per failed field, in the user's words."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        column = str(err["loc"][0]) if err["loc"] else None
+        ctx = err.get("ctx") or {}
+        if err["type"] == "chanjiao":
+            zh, en = str(ctx["zh"]), str(ctx["en"])
+        elif err["type"] in _BUILTIN:
+            zh, en = _BUILTIN[err["type"]]
+        else:
+            zh, en = f"值无效：{err['msg']}", f"invalid value: {err['msg']}"
+        problems.append(Problem(source, row, column, zh, en))
+    return problems
