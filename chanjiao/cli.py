@@ -1,0 +1,451 @@
+"""The `chanjiao` command line: thin commands over the library.
+
+Each command opens the store, calls one library function and prints the result.
+Errors a user can cause (`ChanjiaoError`, unreadable files) become one readable
+message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from chanjiao import __version__
+from chanjiao.analysis.alignment import align_course, align_position
+from chanjiao.analysis.gaps import analyse_gaps
+from chanjiao.config import ENV_STORE, open_store, store_location
+from chanjiao.errors import ChanjiaoError, IngestError
+from chanjiao.graph.schema import LABEL_ZH, REL_ZH, Label, Rel
+from chanjiao.graph.store import GraphStore
+from chanjiao.ingest.load import IngestResult, ingest
+from chanjiao.ingest.template import write_template
+from chanjiao.report.markdown import STATUS_ZH, closer_names, gap_markdown
+
+app = typer.Typer(
+    help="产教 chanjiao：专精特新产业学院课程与实训资源知识图谱。"
+    " Curriculum knowledge graph for industry colleges.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+align_app = typer.Typer(help="课程 ↔ 岗位对齐。Course ↔ position alignment.", no_args_is_help=True)
+app.add_typer(align_app, name="align")
+
+out = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        "-s",
+        help=f"数据库文件（默认 ./chanjiao.db，或环境变量 {ENV_STORE}）。Store file.",
+        show_default=False,
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Turn user-caused errors into one message on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except IngestError as exc:
+            err.print(f"[bold red]✗ {exc.zh}[/] ({exc.en})", highlight=False)
+            for problem in exc.problems:
+                err.print(f"  - {problem}", markup=False, highlight=False)
+            if exc.total > len(exc.problems):
+                more = exc.total - len(exc.problems)
+                err.print(f"  … 另有 {more} 处错误未列出 ({more} more not shown)")
+            raise typer.Exit(1) from None
+        except ChanjiaoError as exc:
+            err.print(f"[bold red]✗[/] {exc.zh}", highlight=False)
+            err.print(f"  ({exc.en})", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            where = f"：{exc.filename}" if exc.filename else ""
+            err.print(f"[bold red]✗[/] 文件操作失败{where}：{exc.strerror or exc}", highlight=False)
+            err.print(f"  (file error{where}: {exc.strerror or exc})", markup=False)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err.print("已中断 (interrupted)")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _store(location: str | None) -> Iterator[GraphStore]:
+    store = open_store(location)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on a terminal; silence elsewhere."""
+    if not err.is_terminal:
+        yield lambda stage, done, total: None
+        return
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"chanjiao {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本。")
+    ] = False,
+) -> None:
+    """产教 chanjiao。"""
+
+
+# --- ingest -------------------------------------------------------------------------------
+
+
+def print_ingest(result: IngestResult) -> None:
+    title = "试运行：将会写入 (dry run: would change)" if result.dry_run else "已写入 (loaded)"
+    table = Table(title=f"{result.source} · {result.rows} 行 rows · {title}")
+    for column in ("类型 Kind", "新增 added", "更新 updated", "不变 unchanged"):
+        table.add_column(column, justify="left" if column.startswith("类型") else "right")
+    for label, counts in sorted(result.nodes.items()):
+        table.add_row(f"{LABEL_ZH[label]} {label}", str(counts.added), str(counts.updated),
+                      str(counts.unchanged))
+    for rel, counts in sorted(result.relationships.items()):
+        table.add_row(f"[dim]{REL_ZH[rel]} {rel}[/]", str(counts.added), str(counts.updated),
+                      str(counts.unchanged))
+    out.print(table)
+    for warning in result.warnings:
+        err.print(f"[yellow]! {warning}[/]", highlight=False)
+    if result.dry_run:
+        out.print("未写入任何数据。去掉 --dry-run 即可导入。(Nothing written.)")
+    elif result.changed == 0:
+        out.print("数据库已是最新，没有变化。(Already up to date.)")
+
+
+@app.command("ingest")
+@user_errors
+def ingest_command(
+    path: Annotated[Path, typer.Argument(help="CSV 文件夹、.zip、.xlsx 或 .json 数据集。")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只检查并报告将新增/更新/不变的数量，不写入。")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    store: StoreOption = None,
+) -> None:
+    """导入数据集（全部成功或全部不写入）。Load a dataset, all or nothing."""
+    with _store(store) as graph, _progress() as report:
+        result = ingest(graph, path, dry_run=dry_run, progress=report)
+    if as_json:
+        out.print_json(data=result.as_dict())
+    else:
+        print_ingest(result)
+
+
+# --- gaps ---------------------------------------------------------------------------------
+
+
+class GapFormat(StrEnum):
+    json = "json"
+    md = "md"
+    table = "table"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    err.print(f"已写入 written: {output}")
+
+
+def print_gap_table(report: dict[str, Any], names: dict[str, str], top: int) -> None:
+    coverage = report["coverage"]
+    out.print(
+        f"[bold]{report['cluster_name']}[/]（{report['cluster']}） × "
+        f"[bold]{report['chain_name']}[/]（{report['chain']}）"
+        + (f" · 环节 {report['segment']}" if report.get("segment") else "")
+    )
+    out.print(
+        "总体覆盖率 Overall coverage: "
+        + ("—" if coverage is None else f"[bold]{coverage * 100:.1f}%[/]")
+    )
+    seg_table = Table(title="环节覆盖率 Segment coverage")
+    seg_table.add_column("环节 Segment")
+    seg_table.add_column("覆盖率 Coverage", justify="right")
+    seg_table.add_column("需求 Demand", justify="right")
+    seg_table.add_column("岗位 Positions", justify="right")
+    for seg in report["segments"]:
+        value = seg["coverage"]
+        seg_table.add_row(
+            f"{seg['name']} ({seg['id']})",
+            "—" if value is None else f"{value * 100:.1f}%",
+            str(seg["demand"]),
+            str(seg["positions"]),
+        )
+    out.print(seg_table)
+    gap_table = Table(title=f"优先差距 Top gaps（共 {len(report['gaps'])} 项）")
+    gap_table.add_column("#", justify="right")
+    gap_table.add_column("能力 Ability")
+    gap_table.add_column("优先级 Priority", justify="right")
+    gap_table.add_column("岗位 Positions")
+    gap_table.add_column("可补课程 Courses")
+    gap_table.add_column("教师 Teachers")
+    for rank, gap in enumerate(report["gaps"][:top], start=1):
+        gap_table.add_row(
+            str(rank),
+            f"{gap['name']} ({gap['ability']})",
+            f"{gap['priority']:.4f}",
+            ", ".join(gap["positions"][:4]) + (" …" if len(gap["positions"]) > 4 else ""),
+            "、".join(names.get(c, c) for c in gap["closers"]["courses"][:3]) or "—",
+            "、".join(names.get(t, t) for t in gap["closers"]["teachers"][:3]) or "—",
+        )
+    out.print(gap_table)
+    counts = report["summary"]["requirements"]
+    out.print(
+        " · ".join(f"{STATUS_ZH[k]} {k} {v}" for k, v in counts.items())
+        + f" · 未建模岗位 unmodelled {len(report['unmodelled_positions'])}"
+        + f" · 孤立课程 orphan courses {len(report['orphan_courses'])}"
+    )
+
+
+@app.command("gaps")
+@user_errors
+def gaps_command(
+    cluster: Annotated[str, typer.Option("--cluster", "-k", help="专业群编号 cluster id.")],
+    chain: Annotated[str, typer.Option("--chain", "-c", help="产业链编号 chain id.")],
+    segment: Annotated[
+        str | None, typer.Option("--segment", help="只分析产业链的一个环节 one segment.")
+    ] = None,
+    fmt: Annotated[GapFormat, typer.Option("--format", "-f", help="输出格式。")] = GapFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件。")] = None,
+    top: Annotated[int, typer.Option("--top", help="表格中显示的差距数。")] = 15,
+    store: StoreOption = None,
+) -> None:
+    """专业群对产业链的能力差距分析（DESIGN §4）。Gap analysis of a cluster against a chain."""
+    with _store(store) as graph:
+        report = analyse_gaps(graph, cluster, chain, segment).to_dict()
+        names = closer_names(graph, report) if fmt is not GapFormat.json else {}
+    if fmt is GapFormat.json:
+        _emit(json.dumps(report, ensure_ascii=False, indent=2) + "\n", output)
+    elif fmt is GapFormat.md:
+        _emit(gap_markdown(report, names), output)
+    else:
+        print_gap_table(report, names, top)
+
+
+# --- align --------------------------------------------------------------------------------
+
+
+class AlignFormat(StrEnum):
+    json = "json"
+    table = "table"
+
+
+@align_app.command("course")
+@user_errors
+def align_course_command(
+    course_id: Annotated[str, typer.Argument(help="课程编号 course id.")],
+    fmt: Annotated[AlignFormat, typer.Option("--format", "-f")] = AlignFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """这门课培养哪些能力、服务哪些岗位与企业。Which positions a course serves."""
+    with _store(store) as graph:
+        result = align_course(graph, course_id).to_dict()
+    if fmt is AlignFormat.json:
+        out.print_json(data=result)
+        return
+    course = result["course"]
+    out.print(f"[bold]{course['name']}[/]（{course['id']}） 专业 majors: "
+              f"{', '.join(result['majors']) or '—'}")
+    table = Table(title="培养能力 Abilities covered")
+    for column in ("能力 Ability", "等级 Level", "需要它的岗位 Positions (share)"):
+        table.add_column(column)
+    for ability in result["abilities"]:
+        table.add_row(
+            f"{ability['name']} ({ability['ability']})",
+            str(ability["level"]),
+            ", ".join(f"{p['position']} ({p['share'] * 100:.0f}%)" for p in ability["positions"])
+            or "—",
+        )
+    out.print(table)
+    table = Table(title="服务岗位 Positions served（本课程单独贡献的覆盖率 share）")
+    for column in ("岗位 Position", "环节 Segment", "企业 Enterprises", "贡献 Share"):
+        table.add_column(column)
+    for pos in result["positions"]:
+        table.add_row(f"{pos['name']} ({pos['id']})", str(pos["segment"]),
+                      ", ".join(pos["enterprises"]) or "—", f"{pos['share'] * 100:.1f}%")
+    out.print(table)
+
+
+@align_app.command("position")
+@user_errors
+def align_position_command(
+    position_id: Annotated[str, typer.Argument(help="岗位编号 position id.")],
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", "-k", help="只看该专业群的课程。")
+    ] = None,
+    fmt: Annotated[AlignFormat, typer.Option("--format", "-f")] = AlignFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """岗位的每项能力由哪些课程培养（按先修顺序）。How a position is taught."""
+    with _store(store) as graph:
+        result = align_position(graph, position_id, cluster).to_dict()
+    if fmt is AlignFormat.json:
+        out.print_json(data=result)
+        return
+    position = result["position"]
+    out.print(f"[bold]{position['name']}[/]（{position['id']}） 环节 segment: {result['segment']}")
+    table = Table(title="能力要求与培养课程 Requirements and the courses that build them")
+    for column in ("能力 Ability", "要求 Required", "课程 Courses (level)"):
+        table.add_column(column)
+    for req in result["requirements"]:
+        courses = ", ".join(
+            f"{c['name']}({c['level']}{'' if c['meets'] else '↓'})" for c in req["courses"]
+        )
+        table.add_row(f"{req['name']} ({req['ability']})", str(req["required"]),
+                      courses or "[red]无课程 none[/]")
+    out.print(table)
+    path = " → ".join(
+        f"{c['name']}" + (f"[dim](第{c['semester']}学期)[/]" if c["semester"] else "")
+        for c in result["learning_path"]
+    )
+    out.print(f"学习路径 Learning path: {path or '—'}")
+
+
+# --- stats, template ----------------------------------------------------------------------
+
+
+@app.command("stats")
+@user_errors
+def stats_command(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
+    store: StoreOption = None,
+) -> None:
+    """各类节点与关系的数量。Counts of nodes and relationships."""
+    with _store(store) as graph:
+        stats = graph.stats()
+        location = graph.location
+    if as_json:
+        out.print_json(data={
+            "store": location,
+            "nodes": {str(k): v for k, v in stats.nodes.items()},
+            "relationships": {str(k): v for k, v in stats.relationships.items()},
+        })
+        return
+    table = Table(title=f"数据库 store: {location}")
+    table.add_column("类型 Kind")
+    table.add_column("数量 Count", justify="right")
+    for label in Label:
+        table.add_row(f"{LABEL_ZH[label]} {label}", str(stats.nodes[label]))
+    for rel in Rel:
+        table.add_row(f"[dim]{REL_ZH[rel]} {rel}[/]", str(stats.relationships[rel]))
+    table.add_row("[bold]节点合计 nodes[/]", str(sum(stats.nodes.values())))
+    table.add_row("[bold]关系合计 relationships[/]", str(sum(stats.relationships.values())))
+    out.print(table)
+
+
+@app.command("template")
+@user_errors
+def template_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="模板文件路径。")] = Path(
+        "chanjiao-模板.xlsx"
+    ),
+) -> None:
+    """生成空白 Excel 数据模板（含说明与下拉列表）。Write the empty Excel template."""
+    write_template(output)
+    out.print(f"已生成模板 template written: {output}")
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+
+def sample_path() -> Path:
+    """The bundled sample college (a folder of CSV files inside the package)."""
+    return Path(str(resources.files("chanjiao") / "data" / "sample"))
+
+
+SAMPLE_CLUSTER = "K-IC"
+SAMPLE_CHAIN = "CH-SEMI3"
+
+
+@app.command("demo")
+@user_errors
+def demo_command(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="报告输出文件夹。")
+    ] = Path("chanjiao-demo"),
+    store: Annotated[
+        str | None,
+        typer.Option("--store", "-s", help="数据库（默认：输出文件夹中的全新 demo.db）。"),
+    ] = None,
+) -> None:
+    """载入示例产业学院并分析差距。Load the sample college and analyse its gaps."""
+    output.mkdir(parents=True, exist_ok=True)
+    location = store
+    if location is None:
+        fresh = output / "demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+        location = str(fresh)
+    with _store(location) as graph:
+        with _progress() as report:
+            result = ingest(graph, sample_path(), progress=report)
+        out.print(f"示例产业学院已载入 sample college loaded into {store_location(location)}："
+                  f"{result.rows} 行 rows")
+        gap = analyse_gaps(graph, SAMPLE_CLUSTER, SAMPLE_CHAIN).to_dict()
+        names = closer_names(graph, gap)
+    print_gap_table(gap, names, top=10)
+    json_path = output / "gaps.json"
+    md_path = output / "gaps.md"
+    json_path.write_text(json.dumps(gap, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(gap_markdown(gap, names), encoding="utf-8")
+    out.print(f"报告已写入 reports written to [bold]{output}/[/]：")
+    out.print(f"  - {json_path}  (DESIGN §4 JSON)")
+    out.print(f"  - {md_path}  (Markdown)")
+    out.print(f"继续探索 next: chanjiao gaps --store {location} --cluster {SAMPLE_CLUSTER} "
+              f"--chain {SAMPLE_CHAIN} --format md", highlight=False)
+
+
+def main() -> None:
+    """Entry point of the `chanjiao` console script."""
+    app()
+

@@ -1,0 +1,89 @@
+"""The empty Excel template a curriculum designer fills in (`chanjiao template`).
+
+One sheet per dataset file, named like the file; headers read "中文 (english)" so
+both languages show and the ingest accepts them; enum, level and yes/no columns
+get dropdown lists; a first sheet "说明" explains every sheet and column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chanjiao.graph.schema import ENUM_WORDS, LEVEL_WORDS
+from chanjiao.ingest.formats import FILES, FileFormat
+
+_LEVEL_LIST = [f"{w}" for w in LEVEL_WORDS.values()]
+
+
+def _dropdown(fmt: FileFormat, column: str) -> list[str] | None:
+    if fmt.is_level(column):
+        return _LEVEL_LIST
+    if fmt.is_flag(column):
+        return ["是", "否"]
+    enum = fmt.enum_of(column)
+    if enum is not None:
+        return [ENUM_WORDS[m][0] for m in enum]
+    return None
+
+
+def write_template(path: Path) -> Path:
+    """Write the empty template workbook to `path` (its folder must exist)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    guide = book.active
+    guide.title = "说明"
+    bold = Font(bold=True)
+    guide.append(["chanjiao 数据模板 / data template"])
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.append([
+        "每个工作表对应一种数据；红色表头为必填列。多个编号用分号 ; 分隔。等级可填 1–4 或 "
+        "了解/理解/掌握/熟练。填好后运行：chanjiao ingest 本文件.xlsx（先加 --dry-run 检查）。"
+    ])
+    guide.append([
+        "One sheet per kind of data; red headers are required. Separate several ids with ';'. "
+        "Levels: 1–4 or 了解/理解/掌握/熟练. Load with: chanjiao ingest this.xlsx "
+        "(try --dry-run first)."
+    ])
+    guide.append([])
+    guide.append(["工作表 Sheet", "列 Column", "中文表头 Header", "必填 Required", "说明 Notes"])
+    for cell in guide[guide.max_row]:
+        cell.font = bold
+    required_fill = PatternFill("solid", fgColor="F4CCCC")
+    header_fill = PatternFill("solid", fgColor="D9E2F3")
+    for fmt in FILES:
+        sheet = book.create_sheet(fmt.name)
+        for index, (column, zh) in enumerate(fmt.columns.items(), start=1):
+            cell = sheet.cell(row=1, column=index, value=f"{zh} ({column})")
+            cell.font = bold
+            cell.alignment = Alignment(horizontal="center")
+            required = column in fmt.required
+            cell.fill = required_fill if required else header_fill
+            sheet.column_dimensions[get_column_letter(index)].width = max(14, len(zh) * 2 + 12)
+            description = fmt.model.model_fields[column].description or ""
+            choices = _dropdown(fmt, column)
+            if choices is not None:
+                validation = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(choices) + '"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorStyle="warning",
+                    errorTitle="请从下拉列表选择",
+                    error="请选择列表中的值（也可填英文值或数字等级）。",
+                )
+                letter = get_column_letter(index)
+                validation.add(f"{letter}2:{letter}5000")
+                sheet.add_data_validation(validation)
+                description = description or "、".join(choices)
+            guide.append([
+                f"{fmt.name}（{fmt.zh}）", column, zh, "是" if required else "", description
+            ])
+        sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDE", (28, 20, 22, 10, 60), strict=True):
+        guide.column_dimensions[letter].width = width
+    book.save(path)
+    return path

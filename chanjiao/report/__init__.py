@@ -1,0 +1,1 @@
+"""Readable forms of analysis results (Markdown; JSON is `to_dict`)."""
