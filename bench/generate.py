@@ -1023,12 +1023,14 @@ class Generator:
             focus = rng.sample(segs, min(len(segs), rng.choice((1, 2, 2, 3))))
             others = [s for s in segs if s not in focus]
             related = self.related_chain[c]
-            parts = [(self.seg_pool[s], 0.40 / len(focus)) for s in focus]
-            parts += [(self.seg_pool[s], 0.10 / len(others)) for s in others]
+            # how closely the major follows its chain: the rest goes to a related chain
+            align = rng.uniform(0.45, 1.0)
+            parts = [(self.seg_pool[s], 0.40 * align / len(focus)) for s in focus]
+            parts += [(self.seg_pool[s], 0.10 * align / len(others)) for s in others]
             parts += [
-                (self.common_pool[c], 0.25),
+                (self.common_pool[c], 0.25 * align),
                 (self.general_pool, 0.15),
-                (self.common_pool[related] if related >= 0 else empty, 0.10),
+                (self.common_pool[related] if related >= 0 else empty, 0.10 + 0.75 * (1 - align)),
             ]
             self.major_mix.append(Mixture(parts))
         self.chain_basic_mix = [
@@ -1090,7 +1092,7 @@ class Generator:
                 kind = pick(rng, COURSE_KINDS, COURSE_KINDS_CW)
                 basic = k < max(1, count // 7)
                 mix = self.chain_basic_mix[chain] if basic else self.major_mix[m]
-                covered = mix.draw_distinct(rng, skewed(rng, 6.5, 2, 45))
+                covered = mix.draw_distinct(rng, skewed(rng, 6.3, 2, 45))
                 if not covered:  # degenerate tiny pools: fall back to anything general
                     covered = self.general_pool.draw_distinct(rng, 1)
                 levels = rng.choices(LEVELS, cum_weights=COVER_LEVEL_CW[kind], k=len(covered))

@@ -1,0 +1,153 @@
+"""The GraphStore contract: every backend must pass these (the `store` fixture is parametrized)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chanjiao.errors import NotFound
+from chanjiao.graph.schema import Label, Node, Rel, Relationship
+from chanjiao.graph.store import GraphStore
+
+
+def course(cid: str, **props: object) -> Node:
+    return Node(Label.COURSE, cid, {"name": f"课程{cid}", **props})
+
+
+def covers(cid: str, aid: str, level: int) -> Relationship:
+    return Relationship(Rel.COVERS, Label.COURSE, cid, Label.ABILITY, aid, {"level": level})
+
+
+def ability(aid: str) -> Node:
+    return Node(Label.ABILITY, aid, {"name": f"能力{aid}"})
+
+
+def test_write_then_read(store: GraphStore) -> None:
+    store.write([course("C1", hours=64, credits=4.0), ability("A1")], [covers("C1", "A1", 3)])
+    assert store.get_node(Label.COURSE, "C1") == course("C1", hours=64, credits=4.0)
+    assert store.get_node(Label.COURSE, "C2") is None
+    assert store.get_node(Label.ABILITY, "C1") is None  # ids are unique per label only
+    [rel] = store.relationships(Rel.COVERS)
+    assert (rel.src, rel.dst, rel.props) == ("C1", "A1", {"level": 3})
+
+
+def test_properties_merge_like_cypher_plus_equals(store: GraphStore) -> None:
+    store.write([course("C1", hours=64, kind="theory")], [])
+    store.write([Node(Label.COURSE, "C1", {"hours": 48, "semester": 2})], [])
+    node = store.get_node(Label.COURSE, "C1")
+    assert node is not None
+    assert node.props == {"name": "课程C1", "hours": 48, "kind": "theory", "semester": 2}
+
+
+def test_relationship_upsert_by_ends(store: GraphStore) -> None:
+    store.write([course("C1"), ability("A1")], [covers("C1", "A1", 2)])
+    store.write([], [covers("C1", "A1", 4)])
+    rels = store.relationships(Rel.COVERS)
+    assert len(rels) == 1 and rels[0].props == {"level": 4}
+
+
+def test_filters_and_missing_ids(store: GraphStore) -> None:
+    store.write(
+        [course("C1"), course("C2"), ability("A1"), ability("A2")],
+        [covers("C1", "A1", 1), covers("C2", "A1", 2), covers("C2", "A2", 3)],
+    )
+    assert set(store.nodes(Label.COURSE, ["C1", "C9"])) == {"C1"}
+    assert set(store.nodes(Label.COURSE)) == {"C1", "C2"}
+    assert [(r.src, r.dst) for r in store.relationships(Rel.COVERS, src_ids=["C2"])] == [
+        ("C2", "A1"),
+        ("C2", "A2"),
+    ]
+    assert [r.src for r in store.relationships(Rel.COVERS, dst_ids=["A1"])] == ["C1", "C2"]
+    assert store.relationships(Rel.COVERS, src_ids=[]) == []
+
+
+def test_failed_write_changes_nothing(store: GraphStore) -> None:
+    store.write([course("C1", hours=10)], [])
+    bad = Relationship(Rel.COVERS, Label.COURSE, "C1", Label.ABILITY, "A1", {"level": object()})
+    with pytest.raises(TypeError):
+        store.write([course("C1", hours=99), ability("A1")], [bad])
+    assert store.get_node(Label.COURSE, "C1") == course("C1", hours=10)
+    assert store.get_node(Label.ABILITY, "A1") is None
+
+
+def test_neighbours_both_directions(small: GraphStore) -> None:
+    found = {(n.rel, n.direction, n.node.id) for n in small.neighbours(Label.COURSE, "C2")}
+    assert found == {
+        (Rel.IN_MAJOR, "out", "M2"),
+        (Rel.COVERS, "out", "A2"),
+        (Rel.COVERS, "out", "A4"),
+        (Rel.PREREQUISITE_OF, "in", "C1"),
+        (Rel.USED_IN, "in", "B2"),
+        (Rel.SUPPORTS, "in", "R2"),
+    }
+
+
+def test_stats(small: GraphStore) -> None:
+    stats = small.stats()
+    assert stats.nodes[Label.COURSE] == 5
+    assert stats.nodes[Label.ABILITY] == 7
+    assert stats.relationships[Rel.REQUIRES] == 8
+    assert stats.relationships[Rel.IN_MAJOR] == 5
+    assert stats.relationships[Rel.PARTNER_OF] == 2
+    assert sum(stats.nodes.values()) == 41
+
+
+def test_partner_ends_resolve_to_their_label(small: GraphStore) -> None:
+    labels = {(r.src_label, r.src) for r in small.relationships(Rel.PARTNER_OF)}
+    assert labels == {(Label.ORGANIZATION, "U1"), (Label.ENTERPRISE, "E1")}
+
+
+def test_curriculum(small: GraphStore) -> None:
+    assert small.curriculum("K1") == {
+        "C1": {"A1": 3},
+        "C2": {"A2": 2, "A4": 1},
+        "C3": {"A6": 2},
+        "C5": {},
+    }
+    assert small.curriculum("nope") == {}
+
+
+def test_chain_scope(small: GraphStore) -> None:
+    scope = small.chain_scope("H1")
+    assert sorted((s.id, s.order) for s in scope.segments) == [("S1", 1), ("S2", 2), ("S3", 3)]
+    positions = {p.id: (p.segment, p.demand, p.offered) for p in scope.positions}
+    assert positions == {
+        "P1": ("S1", 10, 5),
+        "P2": ("S1", 4, None),
+        "P3": ("S2", None, None),
+        "P4": ("S2", 3, None),
+    }
+    assert len(scope.requirements) == 7
+    only = small.chain_scope("H1", "S2")
+    assert [s.id for s in only.segments] == ["S2"]
+    assert sorted(p.id for p in only.positions) == ["P3", "P4"]
+    with pytest.raises(NotFound):
+        small.chain_scope("H9")
+    with pytest.raises(NotFound):
+        small.chain_scope("H1", "S4")
+
+
+def test_closers_raw(small: GraphStore) -> None:
+    found = small.closers(["A2", "A9"])
+    assert found["A2"]["courses"] == ["C2"]  # the store lists every course; analysis scopes
+    assert found["A2"]["enterprises"] == ["E1", "E2"]
+    assert all(v == [] for v in found["A9"].values())
+
+
+def test_a_second_handle_sees_committed_writes(
+    small: GraphStore, second_handle: GraphStore
+) -> None:
+    assert set(small.prerequisite_graph().edges) == {("C1", "C2")}
+    second_handle.write(
+        [course("C6")],
+        [Relationship(Rel.PREREQUISITE_OF, Label.COURSE, "C2", Label.COURSE, "C6")],
+    )
+    assert set(small.prerequisite_graph().edges) == {("C1", "C2"), ("C2", "C6")}
+    assert small.get_node(Label.COURSE, "C6") is not None
+
+
+def test_reading_block_is_one_snapshot(small: GraphStore, second_handle: GraphStore) -> None:
+    with small.reading():
+        assert small.get_node(Label.COURSE, "C7") is None
+        second_handle.write([course("C7")], [])
+        assert small.get_node(Label.COURSE, "C7") is None  # still the old snapshot
+    assert small.get_node(Label.COURSE, "C7") is not None
