@@ -147,11 +147,19 @@ def print_ingest(result: IngestResult) -> None:
     for column in ("类型 Kind", "新增 added", "更新 updated", "不变 unchanged"):
         table.add_column(column, justify="left" if column.startswith("类型") else "right")
     for label, counts in sorted(result.nodes.items()):
-        table.add_row(f"{LABEL_ZH[label]} {label}", str(counts.added), str(counts.updated),
-                      str(counts.unchanged))
+        table.add_row(
+            f"{LABEL_ZH[label]} {label}",
+            str(counts.added),
+            str(counts.updated),
+            str(counts.unchanged),
+        )
     for rel, counts in sorted(result.relationships.items()):
-        table.add_row(f"[dim]{REL_ZH[rel]} {rel}[/]", str(counts.added), str(counts.updated),
-                      str(counts.unchanged))
+        table.add_row(
+            f"[dim]{REL_ZH[rel]} {rel}[/]",
+            str(counts.added),
+            str(counts.updated),
+            str(counts.unchanged),
+        )
     out.print(table)
     for warning in result.warnings:
         err.print(f"[yellow]! {warning}[/]", highlight=False)
@@ -294,8 +302,10 @@ def align_course_command(
         out.print_json(data=result)
         return
     course = result["course"]
-    out.print(f"[bold]{course['name']}[/]（{course['id']}） 专业 majors: "
-              f"{', '.join(result['majors']) or '—'}")
+    out.print(
+        f"[bold]{course['name']}[/]（{course['id']}） 专业 majors: "
+        f"{', '.join(result['majors']) or '—'}"
+    )
     table = Table(title="培养能力 Abilities covered")
     for column in ("能力 Ability", "等级 Level", "需要它的岗位 Positions (share)"):
         table.add_column(column)
@@ -311,8 +321,12 @@ def align_course_command(
     for column in ("岗位 Position", "环节 Segment", "企业 Enterprises", "贡献 Share"):
         table.add_column(column)
     for pos in result["positions"]:
-        table.add_row(f"{pos['name']} ({pos['id']})", str(pos["segment"]),
-                      ", ".join(pos["enterprises"]) or "—", f"{pos['share'] * 100:.1f}%")
+        table.add_row(
+            f"{pos['name']} ({pos['id']})",
+            str(pos["segment"]),
+            ", ".join(pos["enterprises"]) or "—",
+            f"{pos['share'] * 100:.1f}%",
+        )
     out.print(table)
 
 
@@ -341,8 +355,11 @@ def align_position_command(
         courses = ", ".join(
             f"{c['name']}({c['level']}{'' if c['meets'] else '↓'})" for c in req["courses"]
         )
-        table.add_row(f"{req['name']} ({req['ability']})", str(req["required"]),
-                      courses or "[red]无课程 none[/]")
+        table.add_row(
+            f"{req['name']} ({req['ability']})",
+            str(req["required"]),
+            courses or "[red]无课程 none[/]",
+        )
     out.print(table)
     path = " → ".join(
         f"{c['name']}" + (f"[dim](第{c['semester']}学期)[/]" if c["semester"] else "")
@@ -365,11 +382,13 @@ def stats_command(
         stats = graph.stats()
         location = graph.location
     if as_json:
-        out.print_json(data={
-            "store": location,
-            "nodes": {str(k): v for k, v in stats.nodes.items()},
-            "relationships": {str(k): v for k, v in stats.relationships.items()},
-        })
+        out.print_json(
+            data={
+                "store": location,
+                "nodes": {str(k): v for k, v in stats.nodes.items()},
+                "relationships": {str(k): v for k, v in stats.relationships.items()},
+            }
+        )
         return
     table = Table(title=f"数据库 store: {location}")
     table.add_column("类型 Kind")
@@ -410,9 +429,9 @@ SAMPLE_CHAIN = "CH-SEMI3"
 @app.command("demo")
 @user_errors
 def demo_command(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="报告输出文件夹。")
-    ] = Path("chanjiao-demo"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="报告输出文件夹。")] = Path(
+        "chanjiao-demo"
+    ),
     store: Annotated[
         str | None,
         typer.Option("--store", "-s", help="数据库（默认：输出文件夹中的全新 demo.db）。"),
@@ -429,8 +448,10 @@ def demo_command(
     with _store(location) as graph:
         with _progress() as report:
             result = ingest(graph, sample_path(), progress=report)
-        out.print(f"示例产业学院已载入 sample college loaded into {store_location(location)}："
-                  f"{result.rows} 行 rows")
+        out.print(
+            f"示例产业学院已载入 sample college loaded into {store_location(location)}："
+            f"{result.rows} 行 rows"
+        )
         gap = analyse_gaps(graph, SAMPLE_CLUSTER, SAMPLE_CHAIN).to_dict()
         names = closer_names(graph, gap)
     print_gap_table(gap, names, top=10)
@@ -441,11 +462,13 @@ def demo_command(
     out.print(f"报告已写入 reports written to [bold]{output}/[/]：")
     out.print(f"  - {json_path}  (DESIGN §4 JSON)")
     out.print(f"  - {md_path}  (Markdown)")
-    out.print(f"继续探索 next: chanjiao gaps --store {location} --cluster {SAMPLE_CLUSTER} "
-              f"--chain {SAMPLE_CHAIN} --format md", highlight=False)
+    out.print(
+        f"继续探索 next: chanjiao gaps --store {location} --cluster {SAMPLE_CLUSTER} "
+        f"--chain {SAMPLE_CHAIN} --format md",
+        highlight=False,
+    )
 
 
 def main() -> None:
     """Entry point of the `chanjiao` console script."""
     app()
-

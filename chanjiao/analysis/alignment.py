@@ -78,18 +78,23 @@ def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
         course = store.get_node(Label.COURSE, course_id)
         if course is None:
             raise NotFound(f"找不到课程 {course_id}", f"no course {course_id}")
-        covers = {r.dst: int(r.props["level"]) for r in store.relationships(
-            Rel.COVERS, src_ids=[course_id])}
+        covers = {
+            r.dst: int(r.props["level"])
+            for r in store.relationships(Rel.COVERS, src_ids=[course_id])
+        }
         majors = sorted(r.dst for r in store.relationships(Rel.IN_MAJOR, src_ids=[course_id]))
         abilities = store.nodes(Label.ABILITY, covers)
         needing = store.relationships(Rel.REQUIRES, dst_ids=list(covers))
         position_ids = sorted({r.src for r in needing})
         all_requirements = store.relationships(Rel.REQUIRES, src_ids=position_ids)
         positions = store.nodes(Label.POSITION, position_ids)
-        segment_of = {r.src: r.dst for r in store.relationships(
-            Rel.IN_SEGMENT, src_ids=position_ids)}
-        chain_of = {r.src: r.dst for r in store.relationships(
-            Rel.PART_OF, src_ids=sorted(set(segment_of.values())))}
+        segment_of = {
+            r.src: r.dst for r in store.relationships(Rel.IN_SEGMENT, src_ids=position_ids)
+        }
+        chain_of = {
+            r.src: r.dst
+            for r in store.relationships(Rel.PART_OF, src_ids=sorted(set(segment_of.values())))
+        }
         offers: dict[str, list[str]] = defaultdict(list)
         for r in store.relationships(Rel.OFFERS, dst_ids=position_ids):
             offers[r.dst].append(r.src)
@@ -106,8 +111,14 @@ def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
         segment = segment_of.get(r.src)
         entry = served.setdefault(
             r.src,
-            PositionServed(r.src, position.name, segment, chain_of.get(segment or ""),
-                           sorted(offers.get(r.src, [])), 0.0),
+            PositionServed(
+                r.src,
+                position.name,
+                segment,
+                chain_of.get(segment or ""),
+                sorted(offers.get(r.src, [])),
+                0.0,
+            ),
         )
         contribution = weight * min(level, required) / required / total_weight[r.src]
         entry.share += contribution
@@ -120,9 +131,13 @@ def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
         }
         entry.requirements.append(detail)
         by_ability[r.dst].append(
-            {"position": r.src, "name": position.name, "required": required,
-             "weight": round(weight, _DECIMALS),
-             "share": round(contribution, _DECIMALS)}
+            {
+                "position": r.src,
+                "name": position.name,
+                "required": required,
+                "weight": round(weight, _DECIMALS),
+                "share": round(contribution, _DECIMALS),
+            }
         )
     ability_rows = [
         {
@@ -182,14 +197,16 @@ def align_position(
         ability_ids = [r.dst for r in requirements]
         abilities = store.nodes(Label.ABILITY, ability_ids)
         covering = [
-            r for r in store.relationships(Rel.COVERS, dst_ids=ability_ids)
+            r
+            for r in store.relationships(Rel.COVERS, dst_ids=ability_ids)
             if allowed is None or r.src in allowed
         ]
         courses = store.nodes(Label.COURSE, {r.src for r in covering})
         segment = next(iter(store.relationships(Rel.IN_SEGMENT, src_ids=[position_id])), None)
         chain = (
             next(iter(store.relationships(Rel.PART_OF, src_ids=[segment.dst])), None)
-            if segment else None
+            if segment
+            else None
         )
         prerequisites = store.prerequisite_graph()
 

@@ -232,7 +232,11 @@ def _score(
             level = taught.get(req.ability, 0)
             results.append(
                 RequirementResult(
-                    req.ability, req.ability_name, req.level, level, req.weight,
+                    req.ability,
+                    req.ability_name,
+                    req.level,
+                    level,
+                    req.weight,
                     min(level, req.level) / req.level,
                 )
             )
@@ -246,8 +250,14 @@ def _score(
     for seg in sorted(scope.segments, key=lambda s: (s.order is None, s.order or 0, s.id)):
         inside = [p for p in positions if p.segment == seg.id]
         segments.append(
-            SegmentResult(seg.id, seg.name, seg.order, _weighted(inside),
-                          sum(p.demand for p in inside), len(inside))
+            SegmentResult(
+                seg.id,
+                seg.name,
+                seg.order,
+                _weighted(inside),
+                sum(p.demand for p in inside),
+                len(inside),
+            )
         )
 
     priority: dict[str, float] = defaultdict(float)

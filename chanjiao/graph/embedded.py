@@ -145,6 +145,7 @@ class EmbeddedStore(GraphStore):
                 )
                 conn.execute("PRAGMA busy_timeout = 30000")
                 conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA cache_size = -131072")  # 128 MiB: big loads stay in memory
             except sqlite3.Error as exc:
                 raise StoreUnavailable(
                     f"无法打开数据库 {self.path}：{exc}",
@@ -396,8 +397,13 @@ class EmbeddedStore(GraphStore):
                         f"the chain {chain_id} has no segment {segment_id}",
                     )
             positions = [
-                PositionRow(pid, name if name is not None else pid, seg, _int_or_none(demand),
-                            _int_or_none(offered))
+                PositionRow(
+                    pid,
+                    name if name is not None else pid,
+                    seg,
+                    _int_or_none(demand),
+                    _int_or_none(offered),
+                )
                 for pid, name, seg, demand, offered in self._query(
                     "SELECT p.id, p.name, r.dst, json_extract(p.props, '$.demand'), "
                     "(SELECT sum(json_extract(o.props, '$.headcount')) FROM rels o "
@@ -409,8 +415,13 @@ class EmbeddedStore(GraphStore):
                 )
             ]
             requirements = [
-                RequirementRow(pid, aid, name if name is not None else aid, int(level),
-                               float(weight if weight is not None else 1.0))
+                RequirementRow(
+                    pid,
+                    aid,
+                    name if name is not None else aid,
+                    int(level),
+                    float(weight if weight is not None else 1.0),
+                )
                 for pid, aid, name, level, weight in self._query(
                     "SELECT r.src, r.dst, a.name, json_extract(r.props, '$.level'), "
                     "json_extract(r.props, '$.weight') FROM rels r "
@@ -423,9 +434,7 @@ class EmbeddedStore(GraphStore):
 
     def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
         wanted = _json(ability_ids)
-        found: dict[str, dict[str, set[str]]] = {
-            a: defaultdict(set) for a in ability_ids
-        }
+        found: dict[str, dict[str, set[str]]] = {a: defaultdict(set) for a in ability_ids}
 
         def by_ability(rel: str, kind: str) -> None:
             for ability, src in self._query(

@@ -93,7 +93,7 @@ class Rel(StrEnum):
 
 
 def _ends(src: Label | tuple[Label, ...], dst: Label | tuple[Label, ...]) -> Any:
-    as_set = (lambda x: frozenset(x) if isinstance(x, tuple) else frozenset((x,)))  # noqa: E731
+    as_set = lambda x: frozenset(x) if isinstance(x, tuple) else frozenset((x,))  # noqa: E731
     return (as_set(src), as_set(dst))
 
 
@@ -230,7 +230,12 @@ ENUM_WORDS: dict[StrEnum, tuple[str, ...]] = {
     Stage.UPSTREAM: ("上游",),
     Stage.MIDSTREAM: ("中游",),
     Stage.DOWNSTREAM: ("下游",),
-    Tier.LITTLE_GIANT: ("小巨人", '国家级专精特新"小巨人"', "国家级专精特新小巨人", "专精特新小巨人"),
+    Tier.LITTLE_GIANT: (
+        "小巨人",
+        '国家级专精特新"小巨人"',
+        "国家级专精特新小巨人",
+        "专精特新小巨人",
+    ),
     Tier.PROVINCIAL_SRDI: ("省级专精特新", "省级专精特新企业", "专精特新"),
     Tier.CHAIN_LEADER: ("龙头企业", "产业链龙头企业", "龙头", "链主"),
     Tier.OTHER: ("其他",),
@@ -270,23 +275,27 @@ def zh_word(member: StrEnum) -> str:
     return ENUM_WORDS[member][0]
 
 
+_CHOICES: dict[type[StrEnum], dict[str, StrEnum]] = {}
+
+
 def parse_choice(enum: type[E], text: str) -> E | None:
     """Read an enum value from its English value or any of its Chinese words."""
+    words = _CHOICES.get(enum)
+    if words is None:
+        words = {m.value: m for m in enum}
+        words.update({w: m for m in enum for w in ENUM_WORDS[m]})
+        _CHOICES[enum] = words
     key = text.strip()
-    lowered = key.lower()
-    for member in enum:
-        if lowered == member.value or key in ENUM_WORDS[member]:
-            return member
-    return None
+    found = words.get(key) or words.get(key.lower())
+    return found  # type: ignore[return-value]
 
 
 # --- levels ---------------------------------------------------------------------------
 
 LEVEL_WORDS: dict[int, str] = {1: "了解", 2: "理解", 3: "掌握", 4: "熟练"}
 LEVEL_WORDS_EN: dict[int, str] = {1: "know", 2: "understand", 3: "apply", 4: "master"}
-_LEVEL_BY_WORD = {w: n for n, w in LEVEL_WORDS.items()} | {
-    w: n for n, w in LEVEL_WORDS_EN.items()
-}
+_LEVEL_BY_WORD = {w: n for n, w in LEVEL_WORDS.items()} | {w: n for n, w in LEVEL_WORDS_EN.items()}
+_LEVEL_FAST = _LEVEL_BY_WORD | {str(n): n for n in LEVEL_WORDS}
 
 
 def parse_level(value: object) -> int | None:
@@ -294,6 +303,8 @@ def parse_level(value: object) -> int | None:
 
     Returns None when the value is not a level.
     """
+    if type(value) is str and value in _LEVEL_FAST:
+        return _LEVEL_FAST[value]
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -159,9 +159,7 @@ class GraphStore(ABC):
     def prerequisite_graph(self) -> nx.DiGraph:
         """The course prerequisite relation as a networkx DiGraph (edge: before → after)."""
         graph = nx.DiGraph()
-        graph.add_edges_from(
-            (r.src, r.dst) for r in self.relationships(Rel.PREREQUISITE_OF)
-        )
+        graph.add_edges_from((r.src, r.dst) for r in self.relationships(Rel.PREREQUISITE_OF))
         return graph
 
     # --- aggregated reads for the analysis --------------------------------------------

@@ -70,9 +70,7 @@ class FileFormat:
     def __post_init__(self) -> None:
         fields = self.model.model_fields
         object.__setattr__(self, "columns", {n: f.title or n for n, f in fields.items()})
-        object.__setattr__(
-            self, "required", tuple(n for n, f in fields.items() if f.is_required())
-        )
+        object.__setattr__(self, "required", tuple(n for n, f in fields.items() if f.is_required()))
         aliases = {title: n for n, title in self.columns.items()}
         aliases.update({k: c for k, c in _GENERIC_ALIASES.items() if c in self.columns})
         object.__setattr__(self, "aliases", aliases)
@@ -113,35 +111,56 @@ L, R = Label, Rel
 FILES: tuple[FileFormat, ...] = (
     FileFormat("chains", "产业链", v.ChainRow, L.INDUSTRY_CHAIN),
     FileFormat(
-        "segments", "产业链环节", v.SegmentRow, L.CHAIN_SEGMENT,
+        "segments",
+        "产业链环节",
+        v.SegmentRow,
+        L.CHAIN_SEGMENT,
         links=(Link("chain_id", R.PART_OF, L.INDUSTRY_CHAIN),),
     ),
     FileFormat(
-        "enterprises", "企业", v.EnterpriseRow, L.ENTERPRISE,
+        "enterprises",
+        "企业",
+        v.EnterpriseRow,
+        L.ENTERPRISE,
         links=(Link("segment_ids", R.OPERATES_IN, L.CHAIN_SEGMENT),),
     ),
     FileFormat("organizations", "参建单位", v.OrganizationRow, L.ORGANIZATION),
     FileFormat(
-        "positions", "岗位", v.PositionRow, L.POSITION,
+        "positions",
+        "岗位",
+        v.PositionRow,
+        L.POSITION,
         links=(Link("segment_id", R.IN_SEGMENT, L.CHAIN_SEGMENT),),
     ),
     FileFormat(
-        "offers", "企业岗位需求", v.OfferRow,
-        edge=Edge(R.OFFERS, "enterprise_id", (L.ENTERPRISE,), "position_id", L.POSITION,
-                  ("headcount",)),
+        "offers",
+        "企业岗位需求",
+        v.OfferRow,
+        edge=Edge(
+            R.OFFERS, "enterprise_id", (L.ENTERPRISE,), "position_id", L.POSITION, ("headcount",)
+        ),
     ),
     FileFormat(
-        "abilities", "能力", v.AbilityRow, L.ABILITY,
+        "abilities",
+        "能力",
+        v.AbilityRow,
+        L.ABILITY,
         links=(Link("parent_id", R.CHILD_OF, L.ABILITY),),
     ),
     FileFormat(
-        "requirements", "岗位能力要求", v.RequirementRow,
-        edge=Edge(R.REQUIRES, "position_id", (L.POSITION,), "ability_id", L.ABILITY,
-                  ("level", "weight")),
+        "requirements",
+        "岗位能力要求",
+        v.RequirementRow,
+        edge=Edge(
+            R.REQUIRES, "position_id", (L.POSITION,), "ability_id", L.ABILITY, ("level", "weight")
+        ),
     ),
     FileFormat("majors", "专业", v.MajorRow, L.MAJOR),
     FileFormat(
-        "clusters", "专业群", v.ClusterRow, L.SPECIALTY_CLUSTER,
+        "clusters",
+        "专业群",
+        v.ClusterRow,
+        L.SPECIALTY_CLUSTER,
         links=(
             Link("chain_id", R.TARGETS, L.INDUSTRY_CHAIN),
             Link("major_ids", R.IN_CLUSTER, L.MAJOR, outgoing=False),
@@ -149,25 +168,36 @@ FILES: tuple[FileFormat, ...] = (
         refs=(("lead_major_id", L.MAJOR),),
     ),
     FileFormat(
-        "courses", "课程", v.CourseRow, L.COURSE,
+        "courses",
+        "课程",
+        v.CourseRow,
+        L.COURSE,
         links=(
             Link("major_ids", R.IN_MAJOR, L.MAJOR),
             Link("prerequisite_ids", R.PREREQUISITE_OF, L.COURSE, outgoing=False),
         ),
     ),
     FileFormat(
-        "coverage", "课程能力覆盖", v.CoverageRow,
+        "coverage",
+        "课程能力覆盖",
+        v.CoverageRow,
         edge=Edge(R.COVERS, "course_id", (L.COURSE,), "ability_id", L.ABILITY, ("level",)),
     ),
     FileFormat(
-        "textbooks", "教材", v.TextbookRow, L.TEXTBOOK,
+        "textbooks",
+        "教材",
+        v.TextbookRow,
+        L.TEXTBOOK,
         links=(
             Link("course_ids", R.USED_IN, L.COURSE),
             Link("enterprise_ids", R.CO_DEVELOPED_BY, L.ENTERPRISE),
         ),
     ),
     FileFormat(
-        "teachers", "教师", v.TeacherRow, L.TEACHER,
+        "teachers",
+        "教师",
+        v.TeacherRow,
+        L.TEACHER,
         links=(
             Link("enterprise_id", R.EMPLOYED_BY, L.ENTERPRISE),
             Link("course_ids", R.TEACHES, L.COURSE),
@@ -175,7 +205,10 @@ FILES: tuple[FileFormat, ...] = (
         ),
     ),
     FileFormat(
-        "training_resources", "实践实训资源", v.TrainingResourceRow, L.TRAINING_RESOURCE,
+        "training_resources",
+        "实践实训资源",
+        v.TrainingResourceRow,
+        L.TRAINING_RESOURCE,
         links=(
             Link("enterprise_id", R.PROVIDED_BY, L.ENTERPRISE),
             Link("course_ids", R.SUPPORTS, L.COURSE),
@@ -183,24 +216,41 @@ FILES: tuple[FileFormat, ...] = (
         ),
     ),
     FileFormat(
-        "certificates", "证书", v.CertificateRow, L.CERTIFICATE,
+        "certificates",
+        "证书",
+        v.CertificateRow,
+        L.CERTIFICATE,
         links=(
             Link("ability_ids", R.CERTIFIES, L.ABILITY),
             Link("position_ids", R.ALIGNED_WITH, L.POSITION),
         ),
     ),
     FileFormat(
-        "competitions", "竞赛", v.CompetitionRow, L.COMPETITION,
+        "competitions",
+        "竞赛",
+        v.CompetitionRow,
+        L.COMPETITION,
         links=(Link("ability_ids", R.EXERCISES, L.ABILITY),),
     ),
     FileFormat(
-        "colleges", "产业学院", v.CollegeRow, L.INDUSTRY_COLLEGE,
+        "colleges",
+        "产业学院",
+        v.CollegeRow,
+        L.INDUSTRY_COLLEGE,
         links=(Link("cluster_ids", R.HAS_CLUSTER, L.SPECIALTY_CLUSTER),),
     ),
     FileFormat(
-        "partners", "产业学院共建单位", v.PartnerRow,
-        edge=Edge(R.PARTNER_OF, "partner_id", (L.ENTERPRISE, L.ORGANIZATION), "college_id",
-                  L.INDUSTRY_COLLEGE, ("role",)),
+        "partners",
+        "产业学院共建单位",
+        v.PartnerRow,
+        edge=Edge(
+            R.PARTNER_OF,
+            "partner_id",
+            (L.ENTERPRISE, L.ORGANIZATION),
+            "college_id",
+            L.INDUSTRY_COLLEGE,
+            ("role",),
+        ),
     ),
 )
 del L, R

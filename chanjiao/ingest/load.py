@@ -11,9 +11,9 @@ the same dataset twice writes nothing the second time.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import EnumType
 from pathlib import Path
 from typing import Any
 
@@ -126,27 +126,29 @@ def ingest_tables(
 
 
 def _value(value: Any) -> Any:
-    return value.value if isinstance(value, StrEnum) else value
+    return value.value if type(value).__class__ is EnumType else value
 
 
-@dataclass(slots=True)
-class _Ref:
-    labels: tuple[Label, ...]
-    id: str
-    where: Where
-    rel_key: tuple[Any, ...] | None = None  # a relationship whose end this resolves
+#: Where a relationship came from: source, row, the column naming its start, its end.
+RelWhere = tuple[str, int, str, str]
 
 
 class _Builder:
-    """Collects nodes, relationships, references and problems from validated rows."""
+    """Collects nodes, relationships, references and problems from validated rows.
+
+    References are kept as sets of ids per label (cheap on a million rows); the rows
+    that hold a dangling one are looked up only when there is one.
+    """
 
     def __init__(self, report: Progress) -> None:
         self.report = report
         self.nodes: dict[tuple[Label, str], Node] = {}
         self.node_where: dict[tuple[Label, str], Where] = {}
         self.rels: dict[tuple[Any, ...], Relationship] = {}
-        self.rel_where: dict[tuple[Any, ...], Where] = {}
-        self.refs: list[_Ref] = []
+        self.rel_where: dict[tuple[Any, ...], RelWhere] = {}
+        self.needed: dict[Label, set[str]] = defaultdict(set)
+        self.property_refs: list[tuple[Label, str, Where]] = []
+        self.partner_keys: list[tuple[Any, ...]] = []  # PARTNER_OF: Enterprise or Organization
         self.problems: list[Problem] = []
         self.problem_count = 0
 
@@ -160,6 +162,7 @@ class _Builder:
         total = len(table.rows)
         stage = f"校验 {table.source}"
         validate = fmt.model.model_validate
+        add_row = self._add_edge_row if fmt.edge is not None else self._add_node_row
         for index, (number, cells) in enumerate(table.rows):
             if index % 5000 == 0:
                 self.report(stage, index, total)
@@ -169,54 +172,74 @@ class _Builder:
                 for p in row_problems(exc, table.source, number):
                     self.problem((p.source, p.row, p.column), p.zh, p.en)
                 continue
-            if fmt.edge is not None:
-                self._add_edge_row(fmt, table.source, number, row)
-            else:
-                self._add_node_row(fmt, table.source, number, row)
+            add_row(fmt, table.source, number, row)
         self.report(stage, total, total)
 
     def _add_node_row(self, fmt: FileFormat, source: str, number: int, row: Any) -> None:
         assert fmt.label is not None
         label, node_id = fmt.label, row.id
-        where: Where = (source, number, "id")
         key = (label, node_id)
         if key in self.nodes:
             first = self.node_where[key]
             self.problem(
-                where,
+                (source, number, "id"),
                 f"编号 {node_id} 重复：{first[0]} 第 {first[1]} 行已有同一{label.zh}",
                 f"duplicate id {node_id}: the same {label} is at {first[0]} row {first[1]}",
             )
             return
-        props = {
-            column: _value(getattr(row, column))
-            for column in fmt.property_columns
-            if getattr(row, column) is not None
-        }
+        props = {}
+        for column in fmt.property_columns:
+            value = getattr(row, column)
+            if value is not None:
+                props[column] = _value(value)
         self.nodes[key] = Node(label, node_id, props)
-        self.node_where[key] = where
+        self.node_where[key] = (source, number, "id")
         for link in fmt.links:
             value = getattr(row, link.column)
-            ids: Iterable[str] = () if value is None else (
-                (value,) if isinstance(value, str) else value
-            )
-            for other in ids:
+            if value is None:
+                continue
+            for other in (value,) if isinstance(value, str) else value:
                 rel_props: dict[str, Any] = {}
                 if link.rel is Rel.IN_MAJOR:
                     rel_props["core"] = other in row.core_major_ids
-                self._link(link.rel, label, node_id, link.target, other, link.outgoing,
-                           rel_props, (source, number, link.column))
+                self._link(
+                    link.rel,
+                    label,
+                    node_id,
+                    link.target,
+                    other,
+                    link.outgoing,
+                    rel_props,
+                    source,
+                    number,
+                    link.column,
+                )
         if fmt.name == "courses":
             for major in row.core_major_ids:
                 if major not in row.major_ids:
-                    self._link(Rel.IN_MAJOR, label, node_id, Label.MAJOR, major, True,
-                               {"core": True}, (source, number, "core_major_ids"))
+                    self._link(
+                        Rel.IN_MAJOR,
+                        label,
+                        node_id,
+                        Label.MAJOR,
+                        major,
+                        True,
+                        {"core": True},
+                        source,
+                        number,
+                        "core_major_ids",
+                    )
         for column, target in fmt.refs:
             ref = getattr(row, column)
             if ref is not None:
-                self.refs.append(_Ref((target,), ref, (source, number, column)))
-        if fmt.name == "clusters" and row.lead_major_id and row.major_ids \
-                and row.lead_major_id not in row.major_ids:
+                self.property_refs.append((target, ref, (source, number, column)))
+                self.needed[target].add(ref)
+        if (
+            fmt.name == "clusters"
+            and row.lead_major_id
+            and row.major_ids
+            and row.lead_major_id not in row.major_ids
+        ):
             self.problem(
                 (source, number, "lead_major_id"),
                 f"核心专业 {row.lead_major_id} 不在本专业群的组群专业（major_ids）中",
@@ -232,21 +255,25 @@ class _Builder:
         other: str,
         outgoing: bool,
         props: dict[str, Any],
-        where: Where,
+        source: str,
+        number: int,
+        column: str,
     ) -> None:
         if outgoing:
             record = Relationship(rel, label, node_id, target, other, props)
+            where: RelWhere = (source, number, "id", column)
         else:
             record = Relationship(rel, target, other, label, node_id, props)
+            where = (source, number, column, "id")
         if self._add_rel(record, where):
-            self.refs.append(_Ref((target,), other, where))
+            self.needed[target].add(other)
 
-    def _add_rel(self, record: Relationship, where: Where) -> bool:
+    def _add_rel(self, record: Relationship, where: RelWhere) -> bool:
         key = (record.type, record.src, record.dst, record.src_label, record.dst_label)
         if key in self.rels:
             first = self.rel_where[key]
             self.problem(
-                where,
+                (where[0], where[1], where[2] if where[2] != "id" else where[3]),
                 f"关系重复：{record.src} → {record.dst}（{record.type.zh}）"
                 f"已在 {first[0]} 第 {first[1]} 行出现",
                 f"duplicate relationship {record.src} -[{record.type}]-> {record.dst}, "
@@ -260,18 +287,22 @@ class _Builder:
     def _add_edge_row(self, fmt: FileFormat, source: str, number: int, row: Any) -> None:
         edge = fmt.edge
         assert edge is not None
-        props = {c: _value(getattr(row, c)) for c in edge.props if getattr(row, c) is not None}
-        if edge.rel is Rel.REQUIRES:
-            props.setdefault("weight", 1.0)
+        props = {}
+        for column in edge.props:  # numbers and text only: no enum to unwrap
+            value = getattr(row, column)
+            if value is not None:
+                props[column] = value
+        if edge.rel is Rel.REQUIRES and "weight" not in props:
+            props["weight"] = 1.0
         src, dst = getattr(row, edge.src_column), getattr(row, edge.dst_column)
         record = Relationship(edge.rel, edge.src_labels[0], src, edge.dst_label, dst, props)
-        where: Where = (source, number, edge.src_column)
-        if not self._add_rel(record, where):
+        if not self._add_rel(record, (source, number, edge.src_column, edge.dst_column)):
             return
-        key = (record.type, src, dst, record.src_label, record.dst_label)
-        self.refs.append(_Ref(edge.src_labels, src, where, key if len(edge.src_labels) > 1
-                              else None))
-        self.refs.append(_Ref((edge.dst_label,), dst, (source, number, edge.dst_column)))
+        if len(edge.src_labels) > 1:  # both ends are checked in _resolve_partners
+            self.partner_keys.append((record.type, src, dst, record.src_label, record.dst_label))
+            return
+        self.needed[edge.src_labels[0]].add(src)
+        self.needed[edge.dst_label].add(dst)
 
     # --- whole-dataset checks -------------------------------------------------------------
 
@@ -280,38 +311,75 @@ class _Builder:
         in_dataset: dict[Label, set[str]] = defaultdict(set)
         for label, node_id in self.nodes:
             in_dataset[label].add(node_id)
-        outside: dict[Label, set[str]] = defaultdict(set)
-        for ref in self.refs:
-            for label in ref.labels:
-                if ref.id not in in_dataset[label]:
-                    outside[label].add(ref.id)
-        in_store = {
-            label: set(store.nodes(label, ids)) for label, ids in outside.items() if ids
-        }
-        for ref in self.refs:
-            found = [
-                label for label in ref.labels
-                if ref.id in in_dataset[label] or ref.id in in_store.get(label, ())
-            ]
-            names = "或".join(label.zh for label in ref.labels)
-            if not found:
-                self.problem(
-                    ref.where,
-                    f"引用的{names}编号 {ref.id} 不存在（数据集和数据库中都没有）",
-                    f"{' or '.join(ref.labels)} {ref.id} does not exist "
-                    "(neither in the dataset nor in the store)",
+        lookups = {label: set(ids) for label, ids in self.needed.items()}
+        for key in self.partner_keys:
+            lookups.setdefault(Label.ENTERPRISE, set()).add(key[1])
+            lookups.setdefault(Label.ORGANIZATION, set()).add(key[1])
+            lookups.setdefault(Label.INDUSTRY_COLLEGE, set()).add(key[2])
+        known: dict[Label, set[str]] = defaultdict(set)
+        for label, ids in lookups.items():
+            outside = ids - in_dataset[label]
+            known[label] = in_dataset[label] | set(store.nodes(label, outside) if outside else ())
+        self._resolve_partners(known)
+        missing = {label: ids - known[label] for label, ids in self.needed.items()}
+        missing = {label: ids for label, ids in missing.items() if ids}
+        if not missing:
+            return
+        for label, ref, where in self.property_refs:
+            if ref in missing.get(label, ()):
+                self._dangling(label.zh, str(label), ref, where)
+        for key, record in self.rels.items():
+            if record.type is Rel.PARTNER_OF:
+                continue
+            source, number, src_col, dst_col = self.rel_where[key]
+            if record.src in missing.get(record.src_label, ()):
+                self._dangling(
+                    record.src_label.zh,
+                    str(record.src_label),
+                    record.src,
+                    (source, number, src_col),
                 )
+            if record.dst in missing.get(record.dst_label, ()):
+                self._dangling(
+                    record.dst_label.zh,
+                    str(record.dst_label),
+                    record.dst,
+                    (source, number, dst_col),
+                )
+
+    def _resolve_partners(self, known: dict[Label, set[str]]) -> None:
+        """A partner id names an Enterprise or an Organization: find which."""
+        for key in self.partner_keys:
+            record = self.rels[key]
+            source, number, src_col, dst_col = self.rel_where[key]
+            where: Where = (source, number, src_col)
+            found = [lb for lb in (Label.ENTERPRISE, Label.ORGANIZATION) if record.src in known[lb]]
+            if not found:
+                self._dangling("企业或参建单位", "Enterprise or Organization", record.src, where)
             elif len(found) > 1:
                 self.problem(
-                    ref.where,
-                    f"编号 {ref.id} 同时是企业和参建单位，无法判断指哪一个",
-                    f"{ref.id} is both an Enterprise and an Organization; it is ambiguous",
+                    where,
+                    f"编号 {record.src} 同时是企业和参建单位，无法判断指哪一个",
+                    f"{record.src} is both an Enterprise and an Organization; it is ambiguous",
                 )
-            elif ref.rel_key is not None and found[0] != ref.labels[0]:
-                record = self.rels.pop(ref.rel_key)
-                where = self.rel_where.pop(ref.rel_key)
+            elif found[0] is not record.src_label:
+                del self.rels[key], self.rel_where[key]
                 record.src_label = found[0]
-                self._add_rel(record, where)
+                self._add_rel(record, (source, number, src_col, dst_col))
+            if record.dst not in known[Label.INDUSTRY_COLLEGE]:
+                self._dangling(
+                    Label.INDUSTRY_COLLEGE.zh,
+                    str(Label.INDUSTRY_COLLEGE),
+                    record.dst,
+                    (source, number, dst_col),
+                )
+
+    def _dangling(self, zh: str, en: str, ref: str, where: Where) -> None:
+        self.problem(
+            where,
+            f"引用的{zh}编号 {ref} 不存在（数据集和数据库中都没有）",
+            f"{en} {ref} does not exist (neither in the dataset nor in the store)",
+        )
 
     def check_cycles(self, store: GraphStore) -> None:
         """Prerequisites (and the ability hierarchy) must not loop, store included."""
@@ -338,7 +406,8 @@ class _Builder:
                 for a, b, *_ in cycle:
                     key = (rel, a, b, label, label)
                     if key in self.rel_where:
-                        where = self.rel_where[key]
+                        source, number, src_col, dst_col = self.rel_where[key]
+                        where = (source, number, src_col if src_col != "id" else dst_col)
                         break
                 self.problem(
                     where,
@@ -379,8 +448,7 @@ def _plan(
     for rel, records in by_type.items():
         counts = result.relationships.setdefault(rel, Counts())
         existing_rels = {
-            r.key: r.props
-            for r in store.relationships(rel, src_ids={r.src for r in records})
+            r.key: r.props for r in store.relationships(rel, src_ids={r.src for r in records})
         }
         for record in records:
             old_props = existing_rels.get(record.key)

@@ -70,7 +70,9 @@ def read_dataset(path: Path) -> RawDataset:
     elif path.suffix.lower() == ".xls":
         out.problems.append(
             Problem(
-                path.name, None, None,
+                path.name,
+                None,
+                None,
                 "不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx",
                 "the old .xls format is not supported; save the workbook as .xlsx",
             )
@@ -78,14 +80,18 @@ def read_dataset(path: Path) -> RawDataset:
     else:
         out.problems.append(
             Problem(
-                path.name, None, None,
+                path.name,
+                None,
+                None,
                 "无法识别的数据集：请提供 CSV 文件夹、.zip、.xlsx 或 .json",
                 "unknown dataset kind: give a folder of CSV files, a .zip, an .xlsx or a .json",
             )
         )
     if not out.problems and not any(t.rows for t in out.tables):
         out.problems.append(
-            Problem(path.name, None, None, "数据集中没有任何数据行", "the dataset holds no data rows")
+            Problem(
+                path.name, None, None, "数据集中没有任何数据行", "the dataset holds no data rows"
+            )
         )
     return out
 
@@ -122,7 +128,9 @@ def _map_headers(
             ok = False
             out.problems.append(
                 Problem(
-                    source, 1, text,
+                    source,
+                    1,
+                    text,
                     f"第 {letter} 列的表头“{text}”不是本表的列；可用的列：{fmt.column_list_zh()}",
                     f"header '{text}' in column {letter} is not a column of this file; "
                     f"known columns: {', '.join(fmt.columns)}",
@@ -133,7 +141,9 @@ def _map_headers(
             ok = False
             out.problems.append(
                 Problem(
-                    source, 1, column,
+                    source,
+                    1,
+                    column,
                     f"列 {column} 出现了两次（第 {_column_letter(seen[column])} 列和第 {letter} 列）",
                     f"column {column} appears twice (columns {_column_letter(seen[column])} "
                     f"and {letter})",
@@ -147,7 +157,9 @@ def _map_headers(
             ok = False
             out.problems.append(
                 Problem(
-                    source, 1, column,
+                    source,
+                    1,
+                    column,
                     f"缺少必填列 {column}（{fmt.columns[column]}）",
                     f"the required column {column} is missing",
                 )
@@ -175,7 +187,9 @@ def _cells(
         if column is None:
             out.problems.append(
                 Problem(
-                    source, row, _column_letter(index),
+                    source,
+                    row,
+                    _column_letter(index),
                     f"第 {_column_letter(index)} 列有内容但没有表头：{str(value)[:40]}",
                     f"column {_column_letter(index)} has a value but no header",
                 )
@@ -219,7 +233,9 @@ def _read_csv_files(files: Iterable[tuple[str, Callable[[], bytes]]], out: RawDa
         if fmt is None:
             out.problems.append(
                 Problem(
-                    name, None, None,
+                    name,
+                    None,
+                    None,
                     f"不认识的文件名；数据集的文件名应为：{', '.join(f.name + '.csv' for f in FILES)}",
                     "unknown file name; dataset files are named: "
                     + ", ".join(f.name + ".csv" for f in FILES),
@@ -232,13 +248,17 @@ def _read_csv_files(files: Iterable[tuple[str, Callable[[], bytes]]], out: RawDa
 def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> None:
     if not data.strip():
         out.problems.append(
-            Problem(source, None, None, "文件是空的，连表头都没有", "the file is empty, with no header")
+            Problem(
+                source, None, None, "文件是空的，连表头都没有", "the file is empty, with no header"
+            )
         )
         return
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         out.problems.append(
             Problem(
-                source, None, None,
+                source,
+                None,
+                None,
                 "这不是文本 CSV 文件（可能是改了扩展名的 Excel 文件）；请在 Excel 中另存为“CSV UTF-8”",
                 "this is not a text CSV file (perhaps a renamed Excel file); save it as CSV UTF-8",
             )
@@ -248,7 +268,9 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
     if decoded is None:
         out.problems.append(
             Problem(
-                source, None, None,
+                source,
+                None,
+                None,
                 "无法识别文件编码：应为 UTF-8（可带 BOM）或 GBK/GB18030；请在 Excel 中另存为“CSV UTF-8”",
                 "unknown text encoding: expected UTF-8 (with or without BOM) or GBK/GB18030",
             )
@@ -281,7 +303,9 @@ def _add_table(table: Table, out: RawDataset) -> None:
         if other.fmt is table.fmt:
             out.problems.append(
                 Problem(
-                    table.source, None, None,
+                    table.source,
+                    None,
+                    None,
                     f"与 {other.source} 是同一张表，数据集中只能出现一次",
                     f"the same table as {other.source}; each may appear once",
                 )
@@ -298,7 +322,8 @@ def _read_zip(path: Path, out: RawDataset) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [
-                m for m in archive.infolist()
+                m
+                for m in archive.infolist()
                 if not m.is_dir() and not m.filename.startswith("__MACOSX/")
             ]
             _read_csv_files(
@@ -322,7 +347,9 @@ def _read_workbook(path: Path, out: RawDataset) -> None:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         out.problems.append(
             Problem(
-                path.name, None, None,
+                path.name,
+                None,
+                None,
                 f"无法打开 Excel 文件（{type(exc).__name__}）；请确认它是 .xlsx 格式",
                 f"cannot open the Excel file ({type(exc).__name__}); is it an .xlsx workbook?",
             )
@@ -337,7 +364,9 @@ def _read_workbook(path: Path, out: RawDataset) -> None:
         if fmt is None:
             out.problems.append(
                 Problem(
-                    source, None, None,
+                    source,
+                    None,
+                    None,
                     f"不认识的工作表名；工作表应命名为：{', '.join(f.name for f in FILES)}",
                     "unknown sheet name; sheets are named: " + ", ".join(f.name for f in FILES),
                 )
@@ -352,7 +381,9 @@ def _read_sheet(fmt: FileFormat, source: str, sheet: Any, out: RawDataset) -> No
         where = "表头" if merged.min_row == 1 else "数据区"
         out.problems.append(
             Problem(
-                source, merged.min_row, str(merged.coord),
+                source,
+                merged.min_row,
+                str(merged.coord),
                 f"{where}有合并单元格 {merged.coord}；请取消合并，每个单元格填一个值",
                 f"merged cells {merged.coord}; unmerge them so each cell holds one value",
             )
@@ -363,7 +394,13 @@ def _read_sheet(fmt: FileFormat, source: str, sheet: Any, out: RawDataset) -> No
     header_cells = next(rows, None)
     if header_cells is None:
         out.problems.append(
-            Problem(source, None, None, "工作表是空的，连表头都没有", "the sheet is empty, with no header")
+            Problem(
+                source,
+                None,
+                None,
+                "工作表是空的，连表头都没有",
+                "the sheet is empty, with no header",
+            )
         )
         return
     columns = _map_headers(fmt, source, [c.value for c in header_cells], out)
@@ -378,7 +415,10 @@ def _read_sheet(fmt: FileFormat, source: str, sheet: Any, out: RawDataset) -> No
             if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
                 out.problems.append(
                     Problem(
-                        source, cell.row, columns[cell.column - 1] if cell.column - 1 < len(columns)
+                        source,
+                        cell.row,
+                        columns[cell.column - 1]
+                        if cell.column - 1 < len(columns)
                         else cell.coordinate,
                         f"单元格 {cell.coordinate} 是公式；请复制后“选择性粘贴为数值”",
                         f"cell {cell.coordinate} holds a formula; paste it as a value",
@@ -412,9 +452,11 @@ def _read_json(path: Path, out: RawDataset) -> None:
     if not isinstance(document, dict):
         out.problems.append(
             Problem(
-                path.name, None, None,
-                "JSON 顶层应是对象，每个键对应一张表，如 {\"courses\": [...]}",
-                "the JSON document must be an object with one key per file, e.g. {\"courses\": [...]}",
+                path.name,
+                None,
+                None,
+                'JSON 顶层应是对象，每个键对应一张表，如 {"courses": [...]}',
+                'the JSON document must be an object with one key per file, e.g. {"courses": [...]}',
             )
         )
         return
@@ -425,7 +467,9 @@ def _read_json(path: Path, out: RawDataset) -> None:
         if fmt is None:
             out.problems.append(
                 Problem(
-                    source, None, None,
+                    source,
+                    None,
+                    None,
                     f"不认识的表名 {key}；可用的表：{', '.join(f.name for f in FILES)}",
                     f"unknown file key {key}; known: {', '.join(f.name for f in FILES)}",
                 )
@@ -448,7 +492,9 @@ def _read_json(path: Path, out: RawDataset) -> None:
         for number, item in enumerate(items, start=1):
             if not isinstance(item, dict):
                 out.problems.append(
-                    Problem(source, number, None, "这条记录不是对象", "this record is not an object")
+                    Problem(
+                        source, number, None, "这条记录不是对象", "this record is not an object"
+                    )
                 )
                 continue
             values: list[Any] = [None] * len(keys)

@@ -39,15 +39,19 @@ def write_template(path: Path) -> Path:
     bold = Font(bold=True)
     guide.append(["chanjiao 数据模板 / data template"])
     guide["A1"].font = Font(bold=True, size=14)
-    guide.append([
-        "每个工作表对应一种数据；红色表头为必填列。多个编号用分号 ; 分隔。等级可填 1–4 或 "
-        "了解/理解/掌握/熟练。填好后运行：chanjiao ingest 本文件.xlsx（先加 --dry-run 检查）。"
-    ])
-    guide.append([
-        "One sheet per kind of data; red headers are required. Separate several ids with ';'. "
-        "Levels: 1–4 or 了解/理解/掌握/熟练. Load with: chanjiao ingest this.xlsx "
-        "(try --dry-run first)."
-    ])
+    guide.append(
+        [
+            "每个工作表对应一种数据；红色表头为必填列。多个编号用分号 ; 分隔。等级可填 1–4 或 "
+            "了解/理解/掌握/熟练。填好后运行：chanjiao ingest 本文件.xlsx（先加 --dry-run 检查）。"
+        ]
+    )
+    guide.append(
+        [
+            "One sheet per kind of data; red headers are required. Separate several ids with ';'. "
+            "Levels: 1–4 or 了解/理解/掌握/熟练. Load with: chanjiao ingest this.xlsx "
+            "(try --dry-run first)."
+        ]
+    )
     guide.append([])
     guide.append(["工作表 Sheet", "列 Column", "中文表头 Header", "必填 Required", "说明 Notes"])
     for cell in guide[guide.max_row]:
@@ -79,9 +83,9 @@ def write_template(path: Path) -> Path:
                 validation.add(f"{letter}2:{letter}5000")
                 sheet.add_data_validation(validation)
                 description = description or "、".join(choices)
-            guide.append([
-                f"{fmt.name}（{fmt.zh}）", column, zh, "是" if required else "", description
-            ])
+            guide.append(
+                [f"{fmt.name}（{fmt.zh}）", column, zh, "是" if required else "", description]
+            )
         sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDE", (28, 20, 22, 10, 60), strict=True):
         guide.column_dimensions[letter].width = width

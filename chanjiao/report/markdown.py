@@ -43,9 +43,7 @@ def closer_names(store: GraphStore, report: Mapping[str, Any]) -> dict[str, str]
 
 def _cell(text: object) -> str:
     """Make a value safe inside a Markdown table cell."""
-    return (
-        str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
-    )
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
 def _pct(value: float | None) -> str:
@@ -118,8 +116,10 @@ def gap_markdown(
         )
     if top is not None and len(report["gaps"]) > top:
         lines.append("")
-        lines.append(f"（另有 {len(report['gaps']) - top} 项差距未列出 / "
-                     f"{len(report['gaps']) - top} more gaps not shown）")
+        lines.append(
+            f"（另有 {len(report['gaps']) - top} 项差距未列出 / "
+            f"{len(report['gaps']) - top} more gaps not shown）"
+        )
     lines += [
         "",
         "## 岗位覆盖 Positions",
@@ -141,7 +141,12 @@ def gap_markdown(
     lines += [f"- {_cell(_named([p], names))}" for p in report["unmodelled_positions"]] or [
         "无 None"
     ]
-    lines += ["", "## 孤立课程 Orphan courses", "",
-              "不培养本产业链任何岗位所需能力的课程。Courses covering no required ability.", ""]
+    lines += [
+        "",
+        "## 孤立课程 Orphan courses",
+        "",
+        "不培养本产业链任何岗位所需能力的课程。Courses covering no required ability.",
+        "",
+    ]
     lines += [f"- {_cell(_named([c], names))}" for c in report["orphan_courses"]] or ["无 None"]
     return "\n".join(lines) + "\n"
