@@ -44,7 +44,7 @@ align_app = typer.Typer(help="课程 ↔ 岗位对齐。Course ↔ position alig
 app.add_typer(align_app, name="align")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 StoreOption = Annotated[
     str | None,

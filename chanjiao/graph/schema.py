@@ -92,9 +92,14 @@ class Rel(StrEnum):
         return REL_ENDS[self]
 
 
-def _ends(src: Label | tuple[Label, ...], dst: Label | tuple[Label, ...]) -> Any:
-    as_set = lambda x: frozenset(x) if isinstance(x, tuple) else frozenset((x,))  # noqa: E731
-    return (as_set(src), as_set(dst))
+def _labels(x: Label | tuple[Label, ...]) -> frozenset[Label]:
+    return frozenset(x) if isinstance(x, tuple) else frozenset((x,))
+
+
+def _ends(
+    src: Label | tuple[Label, ...], dst: Label | tuple[Label, ...]
+) -> tuple[frozenset[Label], frozenset[Label]]:
+    return (_labels(src), _labels(dst))
 
 
 L = Label
@@ -308,7 +313,7 @@ def parse_level(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        number: float = value
+        number = float(value)
     elif isinstance(value, float):
         number = value
     elif isinstance(value, str):

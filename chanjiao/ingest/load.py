@@ -99,12 +99,15 @@ def ingest_tables(
     progress: Progress | None = None,
 ) -> IngestResult:
     """Validate, check and load tables already read (the API passes uploads here)."""
-    if raw.problems:
-        raise IngestError(raw.problems)
     report = progress or (lambda stage, done, total: None)
     builder = _Builder(report)
     for table in raw.tables:
         builder.add_table(table)
+    if raw.problems:
+        # A file that could not be read would make references look dangling: report
+        # the reading problems and the values of the files that were read, no more.
+        problems = raw.problems + builder.problems
+        raise IngestError(problems, len(raw.problems) + builder.problem_count)
     rows = sum(len(t.rows) for t in raw.tables)
     with store.reading():
         builder.resolve_references(store)

@@ -8,6 +8,7 @@ cells, formulas). Values are checked later, in `validate`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -327,7 +328,8 @@ def _read_zip(path: Path, out: RawDataset) -> None:
                 if not m.is_dir() and not m.filename.startswith("__MACOSX/")
             ]
             _read_csv_files(
-                ((Path(m.filename).name, (lambda m=m: archive.read(m))) for m in members), out
+                ((Path(m.filename).name, functools.partial(archive.read, m)) for m in members),
+                out,
             )
     except zipfile.BadZipFile:
         out.problems.append(
