@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from chanjiao.graph.schema import (
-    ENUM_WORDS,
     LEVEL_WORDS,
     AbilityCategory,
     Affiliation,
@@ -39,6 +38,7 @@ from chanjiao.graph.schema import (
     TextbookFormat,
     TextbookKind,
     Tier,
+    words_of,
 )
 from chanjiao.ingest.formats import file_format
 
@@ -193,7 +193,7 @@ def _zh_word(stem: str, row: dict[str, str], column: str) -> str:
         return LEVEL_WORDS[int(text)]
     enum = ENUM_COLUMNS.get((stem, column))
     if enum is not None and text:
-        by_value = {member.value: ENUM_WORDS[member][0] for member in enum}
+        by_value = {member.value: words_of(member)[0] for member in enum}
         return by_value.get(text, text)
     return text
 

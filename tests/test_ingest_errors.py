@@ -116,7 +116,7 @@ def test_more_than_200_errors_are_counted_but_capped(small: GraphStore) -> None:
 def test_empty_dataset_folder_is_an_error(store: GraphStore, tmp_path: Path) -> None:
     error = ingest_error(store, tmp_path)
     assert [(p.source, p.row, p.column) for p in error.problems] == [(tmp_path.name, None, None)]
-    assert "没有任何数据行" in error.problems[0].zh
+    assert "没有 CSV 文件" in error.problems[0].zh
     assert dump(store) == {"nodes": {}, "relationships": {}}
 
 

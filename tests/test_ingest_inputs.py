@@ -205,6 +205,20 @@ def test_update_of_a_relationship_property(small: GraphStore, tmp_path: Path) ->
     assert requires["REQUIRES:Position:P1->Ability:A1"] == {"level": 4, "weight": 2}
 
 
+def test_partner_found_in_store_is_an_organization(small: GraphStore, tmp_path: Path) -> None:
+    """U1 is only in the store, as an Organization: the partner row updates that relationship."""
+    dataset = write_csv(
+        tmp_path / "partners", "partners.csv", "college_id,partner_id,role\nIC1,U1,牵头高校\n"
+    )
+    result = ingest(small, dataset)
+    assert result.relationships == {Rel.PARTNER_OF: Counts(updated=1)}
+    partners = {k: v for k, v in dump(small)["relationships"].items() if k.startswith("PARTNER")}
+    assert partners == {
+        "PARTNER_OF:Organization:U1->IndustryCollege:IC1": {"role": "牵头高校"},
+        "PARTNER_OF:Enterprise:E1->IndustryCollege:IC1": {"role": "共建企业"},
+    }
+
+
 # --- numbers in spreadsheets and JSON --------------------------------------------------------
 
 

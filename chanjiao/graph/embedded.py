@@ -288,7 +288,12 @@ class EmbeddedStore(GraphStore):
         src_ids: Collection[str] | None = None,
         dst_ids: Collection[str] | None = None,
     ) -> list[Relationship]:
-        sql = "SELECT src_label, src, dst_label, dst, props FROM rels WHERE type = ?"
+        by_dst = dst_ids is not None and src_ids is None
+        sql = (
+            "SELECT src_label, src, dst_label, dst, props FROM rels "
+            + ("INDEXED BY rels_by_dst " if by_dst else "")
+            + "WHERE type = ?"
+        )
         params: list[Any] = [str(rel)]
         if src_ids is not None:
             sql += f" AND src IN {_IDS}"
@@ -315,7 +320,7 @@ class EmbeddedStore(GraphStore):
                         found.append((rel, "out", Label(dl), dst, json.loads(props)))
                 if label in ends:
                     for sl, src, props in self._query(
-                        "SELECT src_label, src, props FROM rels "
+                        "SELECT src_label, src, props FROM rels INDEXED BY rels_by_dst "
                         "WHERE type = ? AND dst = ? AND dst_label = ?",
                         (str(rel), node_id, str(label)),
                     ):
@@ -359,7 +364,7 @@ class EmbeddedStore(GraphStore):
             courses = [
                 r[0]
                 for r in self._query(
-                    "SELECT DISTINCT im.src FROM rels ic JOIN rels im "
+                    "SELECT DISTINCT im.src FROM rels ic INDEXED BY rels_by_dst JOIN rels im INDEXED BY rels_by_dst "
                     "ON im.type = 'IN_MAJOR' AND im.dst = ic.src AND im.dst_label = 'Major' "
                     "WHERE ic.type = 'IN_CLUSTER' AND ic.dst = ? "
                     "AND ic.dst_label = 'SpecialtyCluster'",
@@ -383,7 +388,7 @@ class EmbeddedStore(GraphStore):
             segments = [
                 SegmentRow(sid, name if name is not None else sid, _int_or_none(order))
                 for sid, name, order in self._query(
-                    "SELECT s.id, s.name, json_extract(s.props, '$.order') FROM rels r "
+                    "SELECT s.id, s.name, json_extract(s.props, '$.order') FROM rels r INDEXED BY rels_by_dst "
                     "JOIN nodes s ON s.label = 'ChainSegment' AND s.id = r.src "
                     "WHERE r.type = 'PART_OF' AND r.dst = ? AND r.dst_label = 'IndustryChain'",
                     (chain_id,),
@@ -406,9 +411,9 @@ class EmbeddedStore(GraphStore):
                 )
                 for pid, name, seg, demand, offered in self._query(
                     "SELECT p.id, p.name, r.dst, json_extract(p.props, '$.demand'), "
-                    "(SELECT sum(json_extract(o.props, '$.headcount')) FROM rels o "
+                    "(SELECT sum(json_extract(o.props, '$.headcount')) FROM rels o INDEXED BY rels_by_dst "
                     " WHERE o.type = 'OFFERS' AND o.dst = p.id AND o.dst_label = 'Position') "
-                    "FROM rels r JOIN nodes p ON p.label = 'Position' AND p.id = r.src "
+                    "FROM rels r INDEXED BY rels_by_dst JOIN nodes p ON p.label = 'Position' AND p.id = r.src "
                     f"WHERE r.type = 'IN_SEGMENT' AND r.dst IN {_IDS} "
                     "AND r.dst_label = 'ChainSegment'",
                     (_json([s.id for s in segments]),),
@@ -438,7 +443,7 @@ class EmbeddedStore(GraphStore):
 
         def by_ability(rel: str, kind: str) -> None:
             for ability, src in self._query(
-                f"SELECT dst, src FROM rels WHERE type = ? AND dst IN {_IDS} "
+                f"SELECT dst, src FROM rels INDEXED BY rels_by_dst WHERE type = ? AND dst IN {_IDS} "
                 "AND dst_label = 'Ability'",
                 (rel, wanted),
             ):
@@ -457,14 +462,14 @@ class EmbeddedStore(GraphStore):
             courses = _json(course_abilities)
             for rel, kind in (("USED_IN", "textbooks"), ("SUPPORTS", "training_resources")):
                 for course, src in self._query(
-                    f"SELECT dst, src FROM rels WHERE type = ? AND dst IN {_IDS} "
+                    f"SELECT dst, src FROM rels INDEXED BY rels_by_dst WHERE type = ? AND dst IN {_IDS} "
                     "AND dst_label = 'Course'",
                     (rel, courses),
                 ):
                     for ability in course_abilities[course]:
                         found[ability][kind].add(src)
             for ability, enterprise in self._query(
-                "SELECT DISTINCT r.dst, o.src FROM rels r JOIN rels o "
+                "SELECT DISTINCT r.dst, o.src FROM rels r INDEXED BY rels_by_dst JOIN rels o INDEXED BY rels_by_dst "
                 "ON o.type = 'OFFERS' AND o.dst = r.src AND o.dst_label = 'Position' "
                 f"WHERE r.type = 'REQUIRES' AND r.dst IN {_IDS}",
                 (wanted,),

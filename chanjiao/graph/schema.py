@@ -231,53 +231,62 @@ class CompetitionLevel(StrEnum):
 E = TypeVar("E", bound=StrEnum)
 
 # The first word of each tuple is the one reports and the template print.
-ENUM_WORDS: dict[StrEnum, tuple[str, ...]] = {
-    Stage.UPSTREAM: ("上游",),
-    Stage.MIDSTREAM: ("中游",),
-    Stage.DOWNSTREAM: ("下游",),
-    Tier.LITTLE_GIANT: (
-        "小巨人",
-        '国家级专精特新"小巨人"',
-        "国家级专精特新小巨人",
-        "专精特新小巨人",
+_WORDS: list[tuple[StrEnum, tuple[str, ...]]] = [
+    (Stage.UPSTREAM, ("上游",)),
+    (Stage.MIDSTREAM, ("中游",)),
+    (Stage.DOWNSTREAM, ("下游",)),
+    (
+        Tier.LITTLE_GIANT,
+        ("小巨人", '国家级专精特新"小巨人"', "国家级专精特新小巨人", "专精特新小巨人"),
     ),
-    Tier.PROVINCIAL_SRDI: ("省级专精特新", "省级专精特新企业", "专精特新"),
-    Tier.CHAIN_LEADER: ("龙头企业", "产业链龙头企业", "龙头", "链主"),
-    Tier.OTHER: ("其他",),
-    OrganizationKind.UNIVERSITY: ("高校", "大学", "学校", "院校"),
-    OrganizationKind.SME_CENTER: ("中小企业服务中心", "服务中心"),
-    OrganizationKind.ASSOCIATION: ("行业协会", "协会"),
-    OrganizationKind.INDUSTRIAL_PARK: ("产业园区", "园区"),
-    PositionLevel.ENTRY: ("初级",),
-    PositionLevel.INTERMEDIATE: ("中级",),
-    PositionLevel.SENIOR: ("高级",),
-    AbilityCategory.KNOWLEDGE: ("知识",),
-    AbilityCategory.SKILL: ("技能",),
-    AbilityCategory.LITERACY: ("素养", "职业素养"),
-    CourseKind.THEORY: ("理论", "理论课"),
-    CourseKind.PRACTICE: ("实践", "实践课", "实训"),
-    CourseKind.INTEGRATED: ("理实一体", "理实一体化"),
-    CourseKind.VIRTUAL_SIM: ("虚拟仿真", "虚拟仿真课"),
-    TextbookKind.NATIONAL_PLANNED: ("国家规划教材", "国家规划"),
-    TextbookKind.SCHOOL_ENTERPRISE: ("校企合作开发教材", "校企合作", "校企合作教材"),
-    TextbookKind.SELF_COMPILED: ("自编特色教材", "自编", "自编教材"),
-    TextbookFormat.STANDARD: ("常规", "常规教材", "普通"),
-    TextbookFormat.LOOSE_LEAF: ("活页式", "活页"),
-    TextbookFormat.WORKBOOK: ("工作手册式", "工作手册"),
-    Affiliation.SCHOOL: ("校内", "学校"),
-    Affiliation.ENTERPRISE: ("企业", "企业兼职"),
-    ResourceKind.TRAINING_BASE: ("实训基地",),
-    ResourceKind.JOINT_LAB: ("联合实验室",),
-    ResourceKind.VIRTUAL_SIM: ("虚拟仿真资源", "虚拟仿真"),
-    ResourceKind.CASE_LIBRARY: ("实践案例库", "案例库"),
-    CompetitionLevel.NATIONAL: ("国家级",),
-    CompetitionLevel.PROVINCIAL: ("省级",),
+    (Tier.PROVINCIAL_SRDI, ("省级专精特新", "省级专精特新企业", "专精特新")),
+    (Tier.CHAIN_LEADER, ("龙头企业", "产业链龙头企业", "龙头", "链主")),
+    (Tier.OTHER, ("其他",)),
+    (OrganizationKind.UNIVERSITY, ("高校", "大学", "学校", "院校")),
+    (OrganizationKind.SME_CENTER, ("中小企业服务中心", "服务中心")),
+    (OrganizationKind.ASSOCIATION, ("行业协会", "协会")),
+    (OrganizationKind.INDUSTRIAL_PARK, ("产业园区", "园区")),
+    (PositionLevel.ENTRY, ("初级",)),
+    (PositionLevel.INTERMEDIATE, ("中级",)),
+    (PositionLevel.SENIOR, ("高级",)),
+    (AbilityCategory.KNOWLEDGE, ("知识",)),
+    (AbilityCategory.SKILL, ("技能",)),
+    (AbilityCategory.LITERACY, ("素养", "职业素养")),
+    (CourseKind.THEORY, ("理论", "理论课")),
+    (CourseKind.PRACTICE, ("实践", "实践课", "实训")),
+    (CourseKind.INTEGRATED, ("理实一体", "理实一体化")),
+    (CourseKind.VIRTUAL_SIM, ("虚拟仿真", "虚拟仿真课")),
+    (TextbookKind.NATIONAL_PLANNED, ("国家规划教材", "国家规划")),
+    (TextbookKind.SCHOOL_ENTERPRISE, ("校企合作开发教材", "校企合作", "校企合作教材")),
+    (TextbookKind.SELF_COMPILED, ("自编特色教材", "自编", "自编教材")),
+    (TextbookFormat.STANDARD, ("常规", "常规教材", "普通")),
+    (TextbookFormat.LOOSE_LEAF, ("活页式", "活页")),
+    (TextbookFormat.WORKBOOK, ("工作手册式", "工作手册")),
+    (Affiliation.SCHOOL, ("校内", "学校")),
+    (Affiliation.ENTERPRISE, ("企业", "企业兼职")),
+    (ResourceKind.TRAINING_BASE, ("实训基地",)),
+    (ResourceKind.JOINT_LAB, ("联合实验室",)),
+    (ResourceKind.VIRTUAL_SIM, ("虚拟仿真资源", "虚拟仿真")),
+    (ResourceKind.CASE_LIBRARY, ("实践案例库", "案例库")),
+    (CompetitionLevel.NATIONAL, ("国家级",)),
+    (CompetitionLevel.PROVINCIAL, ("省级",)),
+]
+
+#: Words of each enum value, keyed by (enum, value): CourseKind.VIRTUAL_SIM and
+#: ResourceKind.VIRTUAL_SIM share a value but not their words.
+ENUM_WORDS: dict[tuple[type[StrEnum], str], tuple[str, ...]] = {
+    (type(m), m.value): words for m, words in _WORDS
 }
+
+
+def words_of(member: StrEnum) -> tuple[str, ...]:
+    """The Chinese words of an enum value, the printed one first."""
+    return ENUM_WORDS[(type(member), member.value)]
 
 
 def zh_word(member: StrEnum) -> str:
     """The Chinese word reports print for an enum value."""
-    return ENUM_WORDS[member][0]
+    return words_of(member)[0]
 
 
 _CHOICES: dict[type[StrEnum], dict[str, StrEnum]] = {}
@@ -288,7 +297,7 @@ def parse_choice(enum: type[E], text: str) -> E | None:
     words = _CHOICES.get(enum)
     if words is None:
         words = {m.value: m for m in enum}
-        words.update({w: m for m in enum for w in ENUM_WORDS[m]})
+        words.update({w: m for m in enum for w in words_of(m)})
         _CHOICES[enum] = words
     key = text.strip()
     found = words.get(key) or words.get(key.lower())

@@ -102,8 +102,12 @@ class FileFormat:
 
 
 def _flatten(annotation: Any) -> list[Any]:
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+    """The plain types inside ``X | None`` and ``Annotated[X, ...]``."""
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, types.UnionType) or origin is typing.Union:
         return [x for arg in typing.get_args(annotation) for x in _flatten(arg)]
+    if origin is typing.Annotated:
+        return _flatten(typing.get_args(annotation)[0])
     return [annotation]
 
 

@@ -57,9 +57,22 @@ def read_dataset(path: Path) -> RawDataset:
             Problem(str(path), None, None, "找不到这个文件或文件夹", "no such file or folder")
         )
     elif path.is_dir():
-        _read_csv_files(
-            ((p.name, p.read_bytes) for p in sorted(path.iterdir()) if p.is_file()), out
-        )
+        files = sorted(p for p in path.iterdir() if p.is_file())
+        if not any(p.suffix.lower() == ".csv" for p in files):
+            others = [p.name for p in files if p.suffix.lower() in (".xlsx", ".json", ".zip")]
+            hint = f"；要导入 {others[0]}，请直接给出该文件的路径" if others else ""
+            hint_en = f"; to load {others[0]}, give its path instead" if others else ""
+            out.problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"文件夹中没有 CSV 文件{hint}",
+                    f"the folder holds no CSV files{hint_en}",
+                )
+            )
+            return out
+        _read_csv_files(((p.name, p.read_bytes) for p in files), out)
     elif path.suffix.lower() == ".csv":
         _read_csv_files([(path.name, path.read_bytes)], out)
     elif path.suffix.lower() == ".zip":
@@ -254,7 +267,19 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
             )
         )
         return
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = data[:4096]
+    if b"\x00" in head and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+            out.problems.append(
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "文件似乎是没有 BOM 的 UTF-16 文本，无法可靠识别；请在 Excel 中另存为“CSV UTF-8”",
+                    "this looks like UTF-16 text without a byte-order mark; save it as CSV UTF-8",
+                )
+            )
+            return
         out.problems.append(
             Problem(
                 source,
@@ -481,6 +506,9 @@ def _read_json(path: Path, out: RawDataset) -> None:
             out.problems.append(
                 Problem(source, None, None, "应为记录列表", "expected a list of row objects")
             )
+            continue
+        if not items:
+            _add_table(Table(fmt, source), out)
             continue
         keys: list[str] = []
         for item in items:

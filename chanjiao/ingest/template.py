@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chanjiao.graph.schema import ENUM_WORDS, LEVEL_WORDS
+from chanjiao.graph.schema import LEVEL_WORDS, words_of
 from chanjiao.ingest.formats import FILES, FileFormat
 
 _LEVEL_LIST = [f"{w}" for w in LEVEL_WORDS.values()]
@@ -22,7 +22,7 @@ def _dropdown(fmt: FileFormat, column: str) -> list[str] | None:
         return ["是", "否"]
     enum = fmt.enum_of(column)
     if enum is not None:
-        return [ENUM_WORDS[m][0] for m in enum]
+        return [words_of(m)[0] for m in enum]
     return None
 
 

@@ -25,7 +25,6 @@ from pydantic_core import PydanticCustomError
 
 from chanjiao.errors import Problem
 from chanjiao.graph.schema import (
-    ENUM_WORDS,
     LEVEL_WORDS,
     AbilityCategory,
     Affiliation,
@@ -40,6 +39,7 @@ from chanjiao.graph.schema import (
     Tier,
     parse_choice,
     parse_level,
+    words_of,
 )
 
 
@@ -54,8 +54,8 @@ def _shown(value: object) -> str:
 
 # --- value types ------------------------------------------------------------------------
 
-_ID_FORBIDDEN = re.compile(r"[;；,，\r\n\t]")
-_ID_PATTERN = r"^[^;；,，\r\n\t]+$"
+_ID_FORBIDDEN = re.compile(r"[;；,，、\r\n\t]")
+_ID_PATTERN = r"^[^;；,，、\r\n\t]+$"
 
 
 def _to_id(value: Any) -> str:
@@ -70,19 +70,31 @@ def _to_id(value: Any) -> str:
         raise _error("编号超过 100 个字符", "the id is longer than 100 characters")
     if _ID_FORBIDDEN.search(text):
         raise _error(
-            f"编号“{_shown(text)}”不能含分号、逗号或换行（多个编号请写在允许多值的列中）",
+            f"编号“{_shown(text)}”不能含分号、逗号、顿号或换行（多个编号请写在允许多值的列中）",
             f"the id '{_shown(text)}' may not hold ';', ',' or line breaks",
         )
     return text
 
 
-_SPLIT = re.compile(r"[;；,，\r\n]+")
+_SPLIT = re.compile(r"[;；,，、\r\n]+")
+
+
+def _whole_number(value: Any) -> Any:
+    """510401.0 (as pandas writes numbers) is the id 510401, not "510401.0"."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
 
 
 def _to_ids(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
-    parts = value if isinstance(value, list | tuple) else _SPLIT.split(str(value))
+    if isinstance(value, list | tuple):
+        parts = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        parts = [value]
+    else:
+        parts = _SPLIT.split(str(value))
     out = []
     for part in parts:
         if part is None or (isinstance(part, str) and not part.strip()):
@@ -185,7 +197,7 @@ def _choice(enum: type[StrEnum]) -> Any:
     def parse(value: Any) -> StrEnum:
         member = parse_choice(enum, str(value))
         if member is None:
-            zh = "、".join(f"{ENUM_WORDS[m][0]}（{m.value}）" for m in enum)
+            zh = "、".join(f"{words_of(m)[0]}（{m.value}）" for m in enum)
             raise _error(
                 f"“{_shown(value)}”不是可选值；可选：{zh}",
                 f"'{_shown(value)}' is not an allowed value; use one of: "
@@ -209,6 +221,7 @@ def _code(value: Any) -> str:
 #: An id: validated natively by pydantic (fast on a million rows); numbers become text.
 Id = Annotated[
     str,
+    BeforeValidator(_whole_number),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_ID_PATTERN),
 ]
 Ids = Annotated[tuple[str, ...], BeforeValidator(_to_ids)]
@@ -422,7 +435,7 @@ _BUILTIN: dict[str, tuple[str, str]] = {
         "too long (ids: 100 characters, text: 2000)",
     ),
     "string_pattern_mismatch": (
-        "编号不能含分号、逗号或换行（多个编号请写在允许多值的列中）",
+        "编号不能含分号、逗号、顿号或换行（多个编号请写在允许多值的列中）",
         "an id may not hold ';', ',' or line breaks",
     ),
     "string_type": ("应为文字或编号", "expected text or an id"),
