@@ -202,7 +202,7 @@ def analyse_gaps(
             found = store.closers([g.ability for g in report.gaps])
             own = set(curriculum)
             for gap in report.gaps:
-                closers = found.get(gap.ability) or {k: [] for k in CLOSER_KINDS}
+                closers = dict(found.get(gap.ability) or {k: [] for k in CLOSER_KINDS})
                 closers["courses"] = [c for c in closers["courses"] if c not in own]
                 gap.closers = closers
     return report

@@ -11,9 +11,10 @@ Design (see README, "Architecture"):
   `GraphStore`, answered by indexed SQL on ``(type, src)`` and ``(type, dst)``:
   it touches the cluster's courses and the chain's positions, never the whole graph.
 - Graph algorithms (prerequisite order, cycle checks) run on networkx graphs built
-  lazily from SQLite and cached until the store's ``generation`` changes; every
-  write, from any process, bumps it, so a reader sees a committed write on its
-  next call.
+  lazily from SQLite. They, and the aggregated reads (a chain's scope, a cluster's
+  curriculum, an ability's closers), are cached in memory tagged with the store's
+  ``generation``; every write, from any process, bumps it, so a reader never gets
+  a stale answer and sees a committed write on its next call.
 - Each thread has its own connection; a `reading()` block is one read
   transaction, so several reads see one snapshot while another process writes.
 """
@@ -24,11 +25,11 @@ import json
 import os
 import sqlite3
 import threading
-from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -46,6 +47,8 @@ from chanjiao.graph.store import (
 )
 
 SCHEMA_VERSION = "chanjiao/1"
+
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,7 +112,7 @@ class EmbeddedStore(GraphStore):
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
-        self._prerequisites: tuple[int, nx.DiGraph] | None = None
+        self._cache = _GenerationCache(limit=200_000)
         self._check_file()
         self._ensure_schema()
 
@@ -345,21 +348,53 @@ class EmbeddedStore(GraphStore):
         )
 
     def prerequisite_graph(self) -> nx.DiGraph:
-        with self.reading():
-            generation = self.generation()
-            cached = self._prerequisites
-            if cached is not None and cached[0] == generation:
-                return cached[1]
-            graph = nx.DiGraph()
-            graph.add_edges_from(
-                self._query("SELECT src, dst FROM rels WHERE type = 'PREREQUISITE_OF'")
-            )
-        self._prerequisites = (generation, graph)
+        return self._cached(("prerequisites",), self._load_prerequisites)
+
+    def _load_prerequisites(self) -> nx.DiGraph:
+        graph = nx.DiGraph()
+        graph.add_edges_from(
+            self._query("SELECT src, dst FROM rels WHERE type = 'PREREQUISITE_OF'")
+        )
         return graph
 
     # --- aggregated reads ---------------------------------------------------------------
 
     def curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]:
+        return self._cached(("curriculum", cluster_id), self._load_curriculum, cluster_id)
+
+    def chain_scope(self, chain_id: str, segment_id: str | None = None) -> ChainScope:
+        return self._cached(
+            ("scope", chain_id, segment_id), self._load_chain_scope, chain_id, segment_id
+        )
+
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+        with self.reading():
+            generation = self.generation()
+            found: dict[str, dict[str, list[str]]] = {}
+            missing = []
+            for ability in ability_ids:
+                hit = self._cache.get(generation, ("closers", ability))
+                if hit is None:
+                    missing.append(ability)
+                else:
+                    found[ability] = hit
+            if missing:
+                for ability, closers in self._load_closers(missing).items():
+                    self._cache.put(generation, ("closers", ability), closers)
+                    found[ability] = closers
+        return found
+
+    def _cached(self, key: tuple[Any, ...], load: Callable[..., T], *args: Any) -> T:
+        with self.reading():
+            generation = self.generation()
+            hit = self._cache.get(generation, key)
+            if hit is not None:
+                return hit  # type: ignore[no-any-return]
+            value = load(*args)
+            self._cache.put(generation, key, value)
+        return value
+
+    def _load_curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]:
         with self.reading():
             courses = [
                 r[0]
@@ -380,7 +415,7 @@ class EmbeddedStore(GraphStore):
                 result[course][ability] = int(level)
         return result
 
-    def chain_scope(self, chain_id: str, segment_id: str | None = None) -> ChainScope:
+    def _load_chain_scope(self, chain_id: str, segment_id: str | None) -> ChainScope:
         with self.reading():
             chain = self.get_node(Label.INDUSTRY_CHAIN, chain_id)
             if chain is None:
@@ -437,7 +472,7 @@ class EmbeddedStore(GraphStore):
             ]
         return ChainScope(chain, segments, positions, requirements)
 
-    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+    def _load_closers(self, ability_ids: list[str]) -> dict[str, dict[str, list[str]]]:
         wanted = _json(ability_ids)
         found: dict[str, dict[str, set[str]]] = {a: defaultdict(set) for a in ability_ids}
 
@@ -479,6 +514,36 @@ class EmbeddedStore(GraphStore):
             a: {kind: sorted(kinds.get(kind, ())) for kind in CLOSER_KINDS}
             for a, kinds in found.items()
         }
+
+
+class _GenerationCache:
+    """Read results tagged with the store generation they were read at.
+
+    A value is returned only for the generation it was computed from, so a write by
+    any process (which bumps the generation) makes every older value invisible; the
+    least recently used values are dropped past `limit`. Callers must not mutate
+    what they get back.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._data: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, generation: int, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            entry = self._data.get(key)
+            if entry is None or entry[0] != generation:
+                return None
+            self._data.move_to_end(key)
+            return entry[1]
+
+    def put(self, generation: int, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._data[key] = (generation, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self._limit:
+                self._data.popitem(last=False)
 
 
 def _int_or_none(value: Any) -> int | None:
