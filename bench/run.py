@@ -24,7 +24,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -112,7 +111,8 @@ def main() -> None:
     if not data.exists():
         subprocess.run(
             [sys.executable, str(HERE / "generate.py"), str(data), "--scale", str(args.scale)],
-            check=True, stdout=subprocess.DEVNULL,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     db = work / f"national-{args.scale}.db"
     for suffix in ("", "-wal", "-shm"):
@@ -125,26 +125,37 @@ def main() -> None:
     assert isinstance(rand, dict) and isinstance(own, dict)
     rows, seconds = float(ingest["rows"]), float(ingest["seconds"])  # type: ignore[arg-type]
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}")
-    print(f"dataset: scale {args.scale}, {int(rows):,} rows, store {db.stat().st_size / 1e6:.0f} MB")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}"
+    )
+    print(
+        f"dataset: scale {args.scale}, {int(rows):,} rows, store {db.stat().st_size / 1e6:.0f} MB"
+    )
     print()
     print("| measure | figure | target |")
     print("| --- | ---: | ---: |")
     print(f"| ingest rows/s | {rows / seconds:,.0f} ({seconds:.1f} s) | ≥ 100,000 |")
     print(f"| ingest peak RSS | {ingest['rss_mb']:.0f} MB | ≤ 2,048 MB |")
-    print(f"| cold open (new process: open + stats) | {float(cold['open_and_stats']):.3f} s "  # type: ignore[arg-type]
-          f"| ≤ 2 s |")
+    print(
+        f"| cold open (new process: open + stats) | {float(cold['open_and_stats']):.3f} s "  # type: ignore[arg-type]
+        f"| ≤ 2 s |"
+    )
     print(f"| … + first gap analysis | {float(cold['first_gap']):.3f} s | |")  # type: ignore[arg-type]
     print(f"| … Python imports before that | {float(cold['import']):.3f} s | |")  # type: ignore[arg-type]
     print(f"| gap p50, {args.pairs} random cluster × chain | {rand['p50_ms']:.1f} ms | ≤ 20 ms |")
     print(f"| gap p99, random pairs | {rand['p99_ms']:.1f} ms | |")
-    print(f"| gap p50 / p99, cluster × its own chain | {own['p50_ms']:.1f} / "
-          f"{own['p99_ms']:.1f} ms | |")
-    print(f"| gaps per report (random / own) | {rand['mean_gaps']:.0f} / "
-          f"{own['mean_gaps']:.0f} | |")
-    print(f"| JSON per report (random / own) | {rand['mean_json_kb']:.0f} / "
-          f"{own['mean_json_kb']:.0f} KB | |")
+    print(
+        f"| gap p50 / p99, cluster × its own chain | {own['p50_ms']:.1f} / "
+        f"{own['p99_ms']:.1f} ms | |"
+    )
+    print(
+        f"| gaps per report (random / own) | {rand['mean_gaps']:.0f} / {own['mean_gaps']:.0f} | |"
+    )
+    print(
+        f"| JSON per report (random / own) | {rand['mean_json_kb']:.0f} / "
+        f"{own['mean_json_kb']:.0f} KB | |"
+    )
     print(f"| analysis peak RSS | {gaps['rss_mb']:.0f} MB | ≤ 2,048 MB |")
 
 

@@ -18,6 +18,7 @@ def test_command_in_readme_with_help(command: str) -> None:
     assert f"chanjiao {command}" in README
     result = CliRunner().invoke(app, [*command.split(), "--help"])
     assert result.exit_code == 0
-    assert "Usage" in result.stdout
-    first_line = result.stdout.split("\n\n")[1].strip()
-    assert first_line, f"{command} has no help text"
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    assert lines[0].startswith("Usage")
+    assert not lines[1].startswith(("╭", "Options")), f"{command} has no help text"
+    assert any("一" <= ch <= "鿿" for ch in lines[1]), "help text is Chinese first"
