@@ -9,6 +9,7 @@ Sums run in a fixed order (by id) so the floats are identical everywhere too.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,12 +35,13 @@ class RequirementResult:
     taught: int
     weight: float
     fulfilment: float
+    status: Status
 
-    @property
-    def status(self) -> Status:
-        if self.taught >= self.required:
-            return "covered"
-        return "partial" if self.taught > 0 else "missing"
+
+def _status(taught: int, required: int) -> Status:
+    if taught >= required:
+        return "covered"
+    return "partial" if taught > 0 else "missing"
 
 
 @dataclass(slots=True)
@@ -50,10 +52,7 @@ class PositionResult:
     demand: int
     coverage: float
     requirements: list[RequirementResult]
-
-    @property
-    def total_weight(self) -> float:
-        return sum(r.weight for r in self.requirements)
+    total_weight: float
 
 
 @dataclass(slots=True)
@@ -72,7 +71,7 @@ class Gap:
     name: str
     priority: float
     positions: list[str]
-    closers: dict[str, list[str]] = field(default_factory=dict)
+    closers: dict[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -144,7 +143,7 @@ class GapReport:
                     "name": g.name,
                     "priority": _r(g.priority),
                     "positions": g.positions,
-                    "closers": g.closers,
+                    "closers": {kind: list(ids) for kind, ids in g.closers.items()},
                 }
                 for g in self.gaps
             ],
@@ -202,7 +201,7 @@ def analyse_gaps(
             found = store.closers([g.ability for g in report.gaps])
             own = set(curriculum)
             for gap in report.gaps:
-                closers = dict(found.get(gap.ability) or {k: [] for k in CLOSER_KINDS})
+                closers = dict(found.get(gap.ability) or {k: () for k in CLOSER_KINDS})
                 closers["courses"] = [c for c in closers["courses"] if c not in own]
                 gap.closers = closers
     return report
@@ -238,17 +237,21 @@ def _score(
                     level,
                     req.weight,
                     min(level, req.level) / req.level,
+                    _status(level, req.level),
                 )
             )
         total = sum(r.weight for r in results)
         coverage = sum(r.weight * r.fulfilment for r in results) / total
         positions.append(
-            PositionResult(row.id, row.name, row.segment, demand_of(row), coverage, results)
+            PositionResult(row.id, row.name, row.segment, demand_of(row), coverage, results, total)
         )
 
+    by_segment: dict[str, list[PositionResult]] = defaultdict(list)
+    for position in positions:
+        by_segment[position.segment].append(position)
     segments = []
     for seg in sorted(scope.segments, key=lambda s: (s.order is None, s.order or 0, s.id)):
-        inside = [p for p in positions if p.segment == seg.id]
+        inside = by_segment.get(seg.id, [])
         segments.append(
             SegmentResult(
                 seg.id,

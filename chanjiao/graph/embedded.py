@@ -360,7 +360,8 @@ class EmbeddedStore(GraphStore):
     # --- aggregated reads ---------------------------------------------------------------
 
     def curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]:
-        return self._cached(("curriculum", cluster_id), self._load_curriculum, cluster_id)
+        packed = self._cached(("curriculum", cluster_id), self._load_curriculum, cluster_id)
+        return {course: dict(covers) for course, covers in packed}
 
     def chain_scope(self, chain_id: str, segment_id: str | None = None) -> ChainScope:
         return self._cached(
@@ -370,19 +371,23 @@ class EmbeddedStore(GraphStore):
     def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
         with self.reading():
             generation = self.generation()
-            found: dict[str, dict[str, list[str]]] = {}
+            packed: dict[str, tuple[tuple[str, ...], ...]] = {}
             missing = []
             for ability in ability_ids:
                 hit = self._cache.get(generation, ("closers", ability))
                 if hit is None:
                     missing.append(ability)
                 else:
-                    found[ability] = hit
+                    packed[ability] = hit
             if missing:
                 for ability, closers in self._load_closers(missing).items():
-                    self._cache.put(generation, ("closers", ability), closers)
-                    found[ability] = closers
-        return found
+                    value = tuple(tuple(closers[kind]) for kind in CLOSER_KINDS)
+                    self._cache.put(generation, ("closers", ability), value)
+                    packed[ability] = value
+        return {
+            ability: {kind: list(ids) for kind, ids in zip(CLOSER_KINDS, lists, strict=True)}
+            for ability, lists in packed.items()
+        }
 
     def _cached(self, key: tuple[Any, ...], load: Callable[..., T], *args: Any) -> T:
         with self.reading():
@@ -394,7 +399,8 @@ class EmbeddedStore(GraphStore):
             self._cache.put(generation, key, value)
         return value
 
-    def _load_curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]:
+    def _load_curriculum(self, cluster_id: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        """C(K) as nested tuples of plain values (cached; see `SegmentRow`)."""
         with self.reading():
             courses = [
                 r[0]
@@ -413,7 +419,7 @@ class EmbeddedStore(GraphStore):
                 (_json(courses),),
             ):
                 result[course][ability] = int(level)
-        return result
+        return tuple((course, tuple(covers.items())) for course, covers in result.items())
 
     def _load_chain_scope(self, chain_id: str, segment_id: str | None) -> ChainScope:
         with self.reading():

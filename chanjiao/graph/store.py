@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import networkx as nx
 
@@ -31,15 +31,17 @@ CLOSER_KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SegmentRow:
+# Read rows are NamedTuples of plain values: the garbage collector stops tracking such
+# tuples, so caching hundreds of thousands of them costs no collection pauses.
+
+
+class SegmentRow(NamedTuple):
     id: str
     name: str
     order: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class PositionRow:
+class PositionRow(NamedTuple):
     """A position in scope, with what its demand is computed from.
 
     Attributes:
@@ -54,8 +56,7 @@ class PositionRow:
     offered: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementRow:
+class RequirementRow(NamedTuple):
     position: str
     ability: str
     ability_name: str
@@ -181,10 +182,10 @@ class GraphStore(ABC):
         """
 
     @abstractmethod
-    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]:
         """For each ability, what could close a gap in it (DESIGN §4), before scoping.
 
-        Returns ability id → {closer kind → sorted ids}, with the kinds of
+        Returns ability id → {closer kind → sorted ids (shared: do not mutate)}, with the kinds of
         `CLOSER_KINDS`. `courses` lists every course covering the ability; the
         analysis removes the cluster's own.
         """
