@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label
@@ -27,8 +27,7 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, DECIMALS)
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementResult:
+class RequirementResult(NamedTuple):
     ability: str
     name: str
     required: int
@@ -202,7 +201,9 @@ def analyse_gaps(
             own = set(curriculum)
             for gap in report.gaps:
                 closers = dict(found.get(gap.ability) or {k: () for k in CLOSER_KINDS})
-                closers["courses"] = [c for c in closers["courses"] if c not in own]
+                courses = closers["courses"]
+                if not own.isdisjoint(courses):
+                    closers["courses"] = [c for c in courses if c not in own]
                 gap.closers = closers
     return report
 

@@ -21,6 +21,7 @@ Design (see README, "Architecture"):
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
@@ -85,6 +86,7 @@ ON CONFLICT (type, src, dst, src_label, dst_label) DO UPDATE SET
 """
 
 _IDS = "(SELECT value FROM json_each(?))"
+_BY_DST = "INDEXED BY rels_by_dst"
 
 
 def _json(ids: Collection[str]) -> str:
@@ -368,26 +370,42 @@ class EmbeddedStore(GraphStore):
             ("scope", chain_id, segment_id), self._load_chain_scope, chain_id, segment_id
         )
 
-    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]:
         with self.reading():
             generation = self.generation()
-            packed: dict[str, tuple[tuple[str, ...], ...]] = {}
+            found: dict[str, dict[str, Sequence[str]]] = {}
             missing = []
             for ability in ability_ids:
                 hit = self._cache.get(generation, ("closers", ability))
                 if hit is None:
                     missing.append(ability)
                 else:
-                    packed[ability] = hit
-            if missing:
-                for ability, closers in self._load_closers(missing).items():
-                    value = tuple(tuple(closers[kind]) for kind in CLOSER_KINDS)
+                    found[ability] = hit
+            for start in range(0, len(missing), 2000):
+                batch = missing[start : start + 2000]
+                for ability, closers in self._load_closers(batch).items():
+                    value: dict[str, Sequence[str]] = {
+                        kind: tuple(closers[kind]) for kind in CLOSER_KINDS
+                    }
                     self._cache.put(generation, ("closers", ability), value)
-                    packed[ability] = value
-        return {
-            ability: {kind: list(ids) for kind, ids in zip(CLOSER_KINDS, lists, strict=True)}
-            for ability, lists in packed.items()
-        }
+                    found[ability] = value
+        return found
+
+    def warm(self) -> None:
+        """Fill the read cache for every chain and ability (a server calls this at start).
+
+        One-shot commands do not need it; a long-running process that calls it in a
+        background thread answers every later gap analysis from memory. The cache is
+        then moved out of the garbage collector's sight (`gc.freeze`): it holds
+        hundreds of thousands of long-lived objects that would otherwise make every
+        full collection pause a request.
+        """
+        with self.reading():
+            for chain_id in self.nodes(Label.INDUSTRY_CHAIN):
+                self.chain_scope(chain_id)
+            self.closers(list(self.nodes(Label.ABILITY)))
+        gc.collect()
+        gc.freeze()
 
     def _cached(self, key: tuple[Any, ...], load: Callable[..., T], *args: Any) -> T:
         with self.reading():
@@ -479,43 +497,41 @@ class EmbeddedStore(GraphStore):
         return ChainScope(chain, segments, positions, requirements)
 
     def _load_closers(self, ability_ids: list[str]) -> dict[str, dict[str, list[str]]]:
+        """Closers straight from the indexes, aggregated in SQL (ids never hold ',')."""
         wanted = _json(ability_ids)
         found: dict[str, dict[str, set[str]]] = {a: defaultdict(set) for a in ability_ids}
-
-        def by_ability(rel: str, kind: str) -> None:
-            for ability, src in self._query(
-                f"SELECT dst, src FROM rels INDEXED BY rels_by_dst WHERE type = ? AND dst IN {_IDS} "
-                "AND dst_label = 'Ability'",
-                (rel, wanted),
-            ):
-                found[ability][kind].add(src)
-
+        direct = {
+            "COVERS": "courses",
+            "EXPERT_IN": "teachers",
+            "SUPPORTS": "training_resources",
+            "CERTIFIES": "certificates",
+            "EXERCISES": "competitions",
+        }
+        via_course = {"USED_IN": "textbooks", "SUPPORTS": "training_resources"}
         with self.reading():
-            by_ability("COVERS", "courses")
-            by_ability("EXPERT_IN", "teachers")
-            by_ability("SUPPORTS", "training_resources")
-            by_ability("CERTIFIES", "certificates")
-            by_ability("EXERCISES", "competitions")
-            course_abilities: dict[str, list[str]] = defaultdict(list)
-            for ability, kinds in found.items():
-                for course in kinds["courses"]:
-                    course_abilities[course].append(ability)
-            courses = _json(course_abilities)
-            for rel, kind in (("USED_IN", "textbooks"), ("SUPPORTS", "training_resources")):
-                for course, src in self._query(
-                    f"SELECT dst, src FROM rels INDEXED BY rels_by_dst WHERE type = ? AND dst IN {_IDS} "
-                    "AND dst_label = 'Course'",
-                    (rel, courses),
-                ):
-                    for ability in course_abilities[course]:
-                        found[ability][kind].add(src)
-            for ability, enterprise in self._query(
-                "SELECT DISTINCT r.dst, o.src FROM rels r INDEXED BY rels_by_dst JOIN rels o INDEXED BY rels_by_dst "
-                "ON o.type = 'OFFERS' AND o.dst = r.src AND o.dst_label = 'Position' "
-                f"WHERE r.type = 'REQUIRES' AND r.dst IN {_IDS}",
+            for rel, ability, ids in self._query(
+                f"SELECT type, dst, group_concat(src) FROM rels {_BY_DST} "
+                "WHERE type IN ('COVERS', 'EXPERT_IN', 'SUPPORTS', 'CERTIFIES', 'EXERCISES') "
+                f"AND dst IN {_IDS} AND dst_label = 'Ability' GROUP BY type, dst",
                 (wanted,),
             ):
-                found[ability]["enterprises"].add(enterprise)
+                found[ability][direct[rel]].update(ids.split(","))
+            for rel, ability, ids in self._query(
+                f"SELECT x.type, cv.dst, group_concat(DISTINCT x.src) FROM rels cv {_BY_DST} "
+                f"CROSS JOIN rels x {_BY_DST} ON x.type IN ('USED_IN', 'SUPPORTS') "
+                "AND x.dst = cv.src AND x.dst_label = 'Course' "
+                f"WHERE cv.type = 'COVERS' AND cv.dst IN {_IDS} GROUP BY x.type, cv.dst",
+                (wanted,),
+            ):
+                found[ability][via_course[rel]].update(ids.split(","))
+            for ability, ids in self._query(
+                f"SELECT r.dst, group_concat(DISTINCT o.src) FROM rels r {_BY_DST} "
+                f"CROSS JOIN rels o {_BY_DST} ON o.type = 'OFFERS' AND o.dst = r.src "
+                "AND o.dst_label = 'Position' "
+                f"WHERE r.type = 'REQUIRES' AND r.dst IN {_IDS} GROUP BY r.dst",
+                (wanted,),
+            ):
+                found[ability]["enterprises"].update(ids.split(","))
         return {
             a: {kind: sorted(kinds.get(kind, ())) for kind in CLOSER_KINDS}
             for a, kinds in found.items()
