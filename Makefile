@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine (Python >= 3.11):
 #   make demo   - create .venv, install chanjiao, load the sample college, write reports
-#   make test   - create .venv, install chanjiao with test tools, run the test suite
+#   make test   - create .venv, install chanjiao with test tools (and, via apt, Chromium
+#                 and CJK fonts for the browser tests), run the test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/chanjiao demo
 
 test: $(STAMP)
+	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

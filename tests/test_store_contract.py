@@ -151,3 +151,44 @@ def test_reading_block_is_one_snapshot(small: GraphStore, second_handle: GraphSt
         second_handle.write([course("C7")], [])
         assert small.get_node(Label.COURSE, "C7") is None  # still the old snapshot
     assert small.get_node(Label.COURSE, "C7") is not None
+
+
+def test_delete_node_removes_its_relationships(small: GraphStore) -> None:
+    small.delete(nodes=[(Label.COURSE, "C2")])
+    assert small.get_node(Label.COURSE, "C2") is None
+    assert small.get_node(Label.ABILITY, "A2") is not None
+    assert small.relationships(Rel.COVERS, src_ids=["C2"]) == []
+    assert small.relationships(Rel.PREREQUISITE_OF) == []  # C1 -> C2 went with C2
+    assert small.relationships(Rel.USED_IN, dst_ids=["C2"]) == []
+    assert small.stats().relationships[Rel.COVERS] == 4
+
+
+def test_delete_relationships_and_unknowns(small: GraphStore) -> None:
+    key = (Rel.COVERS, Label.COURSE, "C1", Label.ABILITY, "A1")
+    small.delete(relationships=[key], nodes=[(Label.COURSE, "nope")])
+    assert small.relationships(Rel.COVERS, src_ids=["C1"]) == []
+    assert small.get_node(Label.COURSE, "C1") is not None
+    assert small.stats().relationships[Rel.COVERS] == 5
+
+
+def test_delete_is_seen_by_the_analysis(small: GraphStore) -> None:
+    from chanjiao.analysis.gaps import analyse_gaps
+
+    assert analyse_gaps(small, "K1", "H1").coverage is not None  # fills caches
+    small.delete(nodes=[(Label.POSITION, "P2")])
+    report = analyse_gaps(small, "K1", "H1").to_dict()
+    assert [p["id"] for p in report["positions"]] == ["P1", "P3"]
+
+
+def test_find_nodes_pages_searches_and_filters(small: GraphStore) -> None:
+    first = small.find_nodes(Label.COURSE, limit=2)
+    assert [n.id for n in first] == ["C1", "C2"]
+    second = small.find_nodes(Label.COURSE, after="C2", limit=2)
+    assert [n.id for n in second] == ["C3", "C4"]
+    assert [n.id for n in small.find_nodes(Label.COURSE, text="工艺")] == ["C2"]
+    assert [n.id for n in small.find_nodes(Label.COURSE, filters={"semester": 3})] == ["C2", "C4"]
+    teachers = small.find_nodes(Label.TEACHER, filters={"dual_qualified": True})
+    assert [n.id for n in teachers] == ["T1"]
+    assert small.find_nodes(Label.COURSE, text="%") == []  # a literal, not a wildcard
+    with pytest.raises(ValueError):
+        small.find_nodes(Label.COURSE, filters={"x') OR 1=1 --": 1})

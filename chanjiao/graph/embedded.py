@@ -24,10 +24,11 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -87,6 +88,7 @@ ON CONFLICT (type, src, dst, src_label, dst_label) DO UPDATE SET
 
 _IDS = "(SELECT value FROM json_each(?))"
 _BY_DST = "INDEXED BY rels_by_dst"
+_PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
 
 
 def _json(ids: Collection[str]) -> str:
@@ -273,6 +275,75 @@ class EmbeddedStore(GraphStore):
             raise
 
     # --- lookups ------------------------------------------------------------------------
+
+    def delete(
+        self,
+        nodes: Sequence[tuple[Label, str]] = (),
+        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
+    ) -> None:
+        conn = self._conn()
+        if conn.in_transaction:
+            raise RuntimeError("delete() inside reading() would break the snapshot")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for label, node_id in nodes:
+                conn.execute("DELETE FROM nodes WHERE label = ? AND id = ?", (str(label), node_id))
+                for rel in Rel:
+                    starts, ends = rel.ends
+                    if label in starts:
+                        conn.execute(
+                            "DELETE FROM rels WHERE type = ? AND src = ? AND src_label = ?",
+                            (str(rel), node_id, str(label)),
+                        )
+                    if label in ends:
+                        conn.execute(
+                            f"DELETE FROM rels {_BY_DST} "
+                            "WHERE type = ? AND dst = ? AND dst_label = ?",
+                            (str(rel), node_id, str(label)),
+                        )
+            conn.executemany(
+                "DELETE FROM rels WHERE type = ? AND src_label = ? AND src = ? "
+                "AND dst_label = ? AND dst = ?",
+                [tuple(str(part) for part in key) for key in relationships],
+            )
+            conn.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def find_nodes(
+        self,
+        label: Label,
+        *,
+        text: str | None = None,
+        filters: Mapping[str, str | int | float | bool] | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> list[Node]:
+        sql = "SELECT id, name, props FROM nodes WHERE label = ?"
+        params: list[Any] = [str(label)]
+        if after is not None:
+            sql += " AND id > ?"
+            params.append(after)
+        if text:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql += " AND coalesce(name, id) LIKE ? ESCAPE '\\'"
+            params.append(f"%{escaped}%")
+        for key, value in (filters or {}).items():
+            if not _PROPERTY_NAME.fullmatch(key):
+                raise ValueError(f"not a property name: {key!r}")
+            if key == "name":
+                sql += " AND coalesce(name, id) = ?"
+            else:
+                sql += " AND json_extract(props, ?) = ?"
+                params.append(f"$.{key}")
+            params.append(int(value) if isinstance(value, bool) else value)
+        sql += " ORDER BY id LIMIT ?"
+        params.append(max(0, limit))
+        return [_node(label, r[0], r[1], r[2]) for r in self._query(sql, params)]
 
     def nodes(self, label: Label, ids: Collection[str] | None = None) -> dict[str, Node]:
         if ids is None:

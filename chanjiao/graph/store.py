@@ -9,7 +9,7 @@ never a backend, so the embedded store and a server store give identical answers
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -194,3 +194,40 @@ class GraphStore(ABC):
         """Every node of every label (for exports and copies)."""
         for label in Label:
             yield from self.nodes(label).values()
+
+    def warm(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
+        """Prepare caches for a long-running process (a server calls this at start)."""
+
+    # --- deleting and finding (for the HTTP API) --------------------------------------
+
+    @abstractmethod
+    def delete(
+        self,
+        nodes: Sequence[tuple[Label, str]] = (),
+        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
+    ) -> None:
+        """Delete nodes (with every relationship they have) and relationships, atomically.
+
+        Relationships are named by their key (type, start label, start id, end label,
+        end id), as `Relationship.key`. What does not exist is ignored.
+        """
+
+    @abstractmethod
+    def find_nodes(
+        self,
+        label: Label,
+        *,
+        text: str | None = None,
+        filters: Mapping[str, str | int | float | bool] | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> list[Node]:
+        """A page of a label's nodes in id order.
+
+        Args:
+            text: keep nodes whose name contains it (a plain substring, Chinese works).
+            filters: keep nodes whose property equals the value; keys are property
+                names made of ``[a-z_]`` only (others raise ValueError).
+            after: the cursor: only ids greater than this one.
+            limit: the page size.
+        """

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the test suite needs: headless Chromium and CJK fonts (browser tests).
+# Installs them with apt when missing (root needed); says what to do otherwise.
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then missing+=(fonts-noto-cjk); fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing ${missing[*]} (apt)…"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "chanjiao tests need: ${missing[*]} — install them, e.g. sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
