@@ -7,28 +7,29 @@ message and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from chanjiao import __version__
 from chanjiao.analysis.alignment import align_course, align_position
 from chanjiao.analysis.gaps import analyse_gaps
-from chanjiao.config import ENV_STORE, open_store, store_location
-from chanjiao.errors import ChanjiaoError, IngestError
+from chanjiao.commands.common import (
+    StoreOption,
+    err,
+    out,
+    progress_bar,
+    store_at,
+    user_errors,
+)
+from chanjiao.config import store_location
 from chanjiao.graph.schema import LABEL_ZH, REL_ZH, Label, Rel
-from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.load import IngestResult, ingest
 from chanjiao.ingest.template import write_template
 from chanjiao.report.markdown import STATUS_ZH, closer_names, gap_markdown
@@ -42,85 +43,6 @@ app = typer.Typer(
 )
 align_app = typer.Typer(help="课程 ↔ 岗位对齐。Course ↔ position alignment.", no_args_is_help=True)
 app.add_typer(align_app, name="align")
-
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
-
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        "-s",
-        help=f"数据库文件（默认 ./chanjiao.db，或环境变量 {ENV_STORE}）。Store file.",
-        show_default=False,
-    ),
-]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def user_errors(func: F) -> F:
-    """Turn user-caused errors into one message on stderr and exit code 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except IngestError as exc:
-            err.print(f"[bold red]✗ {exc.zh}[/] ({exc.en})", highlight=False)
-            for problem in exc.problems:
-                err.print(f"  - {problem}", markup=False, highlight=False)
-            if exc.total > len(exc.problems):
-                more = exc.total - len(exc.problems)
-                err.print(f"  … 另有 {more} 处错误未列出 ({more} more not shown)")
-            raise typer.Exit(1) from None
-        except ChanjiaoError as exc:
-            err.print(f"[bold red]✗[/] {exc.zh}", highlight=False)
-            err.print(f"  ({exc.en})", markup=False, highlight=False)
-            raise typer.Exit(1) from None
-        except OSError as exc:
-            where = f"：{exc.filename}" if exc.filename else ""
-            err.print(f"[bold red]✗[/] 文件操作失败{where}：{exc.strerror or exc}", highlight=False)
-            err.print(f"  (file error{where}: {exc.strerror or exc})", markup=False)
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            err.print("已中断 (interrupted)")
-            raise typer.Exit(130) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def _store(location: str | None) -> Iterator[GraphStore]:
-    store = open_store(location)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar on a terminal; silence elsewhere."""
-    if not err.is_terminal:
-        yield lambda stage, done, total: None
-        return
-    tasks: dict[str, TaskID] = {}
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield report
 
 
 def _version(value: bool) -> None:
@@ -180,7 +102,7 @@ def ingest_command(
     store: StoreOption = None,
 ) -> None:
     """导入数据集（全部成功或全部不写入）。Load a dataset, all or nothing."""
-    with _store(store) as graph, _progress() as report:
+    with store_at(store) as graph, progress_bar() as report:
         result = ingest(graph, path, dry_run=dry_run, progress=report)
     if as_json:
         out.print_json(data=result.as_dict())
@@ -269,7 +191,7 @@ def gaps_command(
     store: StoreOption = None,
 ) -> None:
     """专业群对产业链的能力差距分析（DESIGN §4）。Gap analysis of a cluster against a chain."""
-    with _store(store) as graph:
+    with store_at(store) as graph:
         report = analyse_gaps(graph, cluster, chain, segment).to_dict()
         names = closer_names(graph, report) if fmt is not GapFormat.json else {}
     if fmt is GapFormat.json:
@@ -296,7 +218,7 @@ def align_course_command(
     store: StoreOption = None,
 ) -> None:
     """这门课培养哪些能力、服务哪些岗位与企业。Which positions a course serves."""
-    with _store(store) as graph:
+    with store_at(store) as graph:
         result = align_course(graph, course_id).to_dict()
     if fmt is AlignFormat.json:
         out.print_json(data=result)
@@ -341,7 +263,7 @@ def align_position_command(
     store: StoreOption = None,
 ) -> None:
     """岗位的每项能力由哪些课程培养（按先修顺序）。How a position is taught."""
-    with _store(store) as graph:
+    with store_at(store) as graph:
         result = align_position(graph, position_id, cluster).to_dict()
     if fmt is AlignFormat.json:
         out.print_json(data=result)
@@ -378,7 +300,7 @@ def stats_command(
     store: StoreOption = None,
 ) -> None:
     """各类节点与关系的数量。Counts of nodes and relationships."""
-    with _store(store) as graph:
+    with store_at(store) as graph:
         stats = graph.stats()
         location = graph.location
     if as_json:
@@ -445,8 +367,8 @@ def demo_command(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{fresh}{suffix}").unlink(missing_ok=True)
         location = str(fresh)
-    with _store(location) as graph:
-        with _progress() as report:
+    with store_at(location) as graph:
+        with progress_bar() as report:
             result = ingest(graph, sample_path(), progress=report)
         out.print(
             f"示例产业学院已载入 sample college loaded into {store_location(location)}："
@@ -467,6 +389,10 @@ def demo_command(
         f"--chain {SAMPLE_CHAIN} --format md",
         highlight=False,
     )
+
+
+# --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------
+# Each module's register(app) adds its commands; one line per module below.
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""CLI commands grouped by area; see `common` for what they share."""
