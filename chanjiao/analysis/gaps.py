@@ -183,8 +183,14 @@ def analyse_gaps(
     segment_id: str | None = None,
     *,
     with_closers: bool = True,
+    curriculum: dict[str, dict[str, int]] | None = None,
 ) -> GapReport:
     """What cluster K teaches and misses against chain H (or one segment of it).
+
+    Args:
+        with_closers: look up what could close each gap (the costly part).
+        curriculum: C(K) to use instead of the store's (course → {ability → level});
+            what-if analyses pass a changed copy here, nothing is written.
 
     Raises:
         NotFound: the cluster, chain or segment does not exist.
@@ -194,7 +200,8 @@ def analyse_gaps(
         if cluster is None:
             raise NotFound(f"找不到专业群 {cluster_id}", f"no specialty cluster {cluster_id}")
         scope = store.chain_scope(chain_id, segment_id)
-        curriculum = store.curriculum(cluster_id)
+        if curriculum is None:
+            curriculum = store.curriculum(cluster_id)
         report = _score(cluster_id, cluster.name, scope, curriculum, segment_id)
         if with_closers and report.gaps:
             found = store.closers([g.ability for g in report.gaps])
