@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import re
 import sqlite3
@@ -70,8 +71,10 @@ CREATE TABLE IF NOT EXISTS rels (
     props TEXT NOT NULL,
     PRIMARY KEY (type, src, dst, src_label, dst_label)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (type, dst, src);
 """
+_INDEX_BY_DST = "CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (type, dst, src)"
+#: Writes of at least this many relationships rebuild the by-end index once instead.
+_BULK = 100_000
 
 _UPSERT_NODE = """
 INSERT INTO nodes (label, id, name, props) VALUES (?, ?, ?, ?)
@@ -93,6 +96,13 @@ _PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
 
 def _json(ids: Collection[str]) -> str:
     return json.dumps(list(ids), ensure_ascii=False)
+
+
+def _props_json(props: dict[str, Any]) -> str:
+    """JSON of relationship properties; plain numbers (most of a big load) skip json.dumps."""
+    if all(type(v) is int or (type(v) is float and math.isfinite(v)) for v in props.values()):
+        return "{" + ",".join(f'"{k}":{v!r}' for k, v in props.items()) + "}"
+    return json.dumps({k: v for k, v in props.items() if v is not None}, ensure_ascii=False)
 
 
 def _node(label: Label, node_id: str, name: str | None, props: str) -> Node:
@@ -185,6 +195,8 @@ class EmbeddedStore(GraphStore):
             conn.executescript(
                 "BEGIN IMMEDIATE;"
                 + _SCHEMA
+                + _INDEX_BY_DST
+                + ";"
                 + f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'), "
                 "('generation', '0'); COMMIT;"
             )
@@ -246,14 +258,7 @@ class EmbeddedStore(GraphStore):
             for n in nodes
         )
         rel_rows = (
-            (
-                str(r.type),
-                r.src,
-                r.dst,
-                str(r.src_label),
-                str(r.dst_label),
-                json.dumps({k: v for k, v in r.props.items() if v is not None}),
-            )
+            (str(r.type), r.src, r.dst, str(r.src_label), str(r.dst_label), _props_json(r.props))
             for r in relationships
         )
         try:
@@ -263,9 +268,14 @@ class EmbeddedStore(GraphStore):
                 f"数据库正被其他程序写入，请稍后再试：{exc}",
                 f"another program is writing the database; try again later: {exc}",
             ) from exc
+        bulk = len(relationships) >= _BULK
         try:
             conn.executemany(_UPSERT_NODE, node_rows)
+            if bulk:  # one index build after the load is cheaper than a million updates
+                conn.execute("DROP INDEX rels_by_dst")
             conn.executemany(_UPSERT_REL, rel_rows)
+            if bulk:
+                conn.execute(_INDEX_BY_DST)
             conn.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
             )

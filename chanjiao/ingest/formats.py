@@ -7,6 +7,7 @@ never disagree about a column.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -75,7 +76,7 @@ class FileFormat:
         aliases.update({k: c for k, c in _GENERIC_ALIASES.items() if c in self.columns})
         object.__setattr__(self, "aliases", aliases)
 
-    @property
+    @functools.cached_property
     def property_columns(self) -> tuple[str, ...]:
         """Columns stored as node properties (not the id, not link columns)."""
         linked = {link.column for link in self.links}

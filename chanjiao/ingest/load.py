@@ -25,7 +25,7 @@ from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.formats import FileFormat
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
-from chanjiao.ingest.validate import row_problems
+from chanjiao.ingest.validate import normalise_levels, row_problems
 
 #: Called as progress(stage, done, total) while a dataset loads.
 Progress = Callable[[str, int, int], None]
@@ -166,9 +166,12 @@ class _Builder:
         stage = f"校验 {table.source}"
         validate = fmt.model.model_validate
         add_row = self._add_edge_row if fmt.edge is not None else self._add_node_row
+        has_level = fmt.name in ("requirements", "coverage")
         for index, (number, cells) in enumerate(table.rows):
             if index % 5000 == 0:
                 self.report(stage, index, total)
+            if has_level:
+                normalise_levels(cells)
             try:
                 row = validate(cells)
             except ValidationError as exc:

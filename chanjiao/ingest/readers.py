@@ -209,7 +209,11 @@ def _cells(
                 )
             )
             continue
-        cells[column] = value.strip() if isinstance(value, str) else value
+        if isinstance(value, str):
+            value = value.strip()
+        elif type(value) is float and value.is_integer():
+            value = int(value)  # 510401.0 (as Excel and pandas write numbers) is 510401
+        cells[column] = value
     return cells
 
 

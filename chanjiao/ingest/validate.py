@@ -79,13 +79,6 @@ def _to_id(value: Any) -> str:
 _SPLIT = re.compile(r"[;；,，、\r\n]+")
 
 
-def _whole_number(value: Any) -> Any:
-    """510401.0 (as pandas writes numbers) is the id 510401, not "510401.0"."""
-    if type(value) is float and value.is_integer():
-        return int(value)
-    return value
-
-
 def _to_ids(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -101,77 +94,6 @@ def _to_ids(value: Any) -> tuple[str, ...]:
             continue
         out.append(_to_id(part))
     return tuple(out)
-
-
-def _to_level(value: Any) -> int:
-    level = parse_level(value)
-    if level is None:
-        words = "、".join(f"{n} {w}" for n, w in LEVEL_WORDS.items())
-        raise _error(
-            f"等级“{_shown(value)}”无效；应为 1–4 或 {words}",
-            f"level '{_shown(value)}' is not valid; use 1–4 or 了解/理解/掌握/熟练",
-        )
-    return level
-
-
-def _number(value: Any) -> float:
-    if type(value) is str:
-        try:
-            number = float(value)
-        except ValueError:
-            pass
-        else:
-            if math.isfinite(number):
-                return number
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        number = float(str(value).strip().replace("，", "").replace(",", ""))
-    if not math.isfinite(number):
-        raise ValueError
-    return number
-
-
-def _bounded_int(low: int, high: int | None, what_zh: str, what_en: str) -> Any:
-    def parse(value: Any) -> int:
-        try:
-            number = _number(value)
-        except ValueError:
-            raise _error(
-                f"{what_zh}应为整数，实际为“{_shown(value)}”",
-                f"{what_en} must be a whole number, got '{_shown(value)}'",
-            ) from None
-        if not number.is_integer() or number < low or (high is not None and number > high):
-            bounds = f"{low}–{high}" if high is not None else f"≥ {low}"
-            raise _error(
-                f"{what_zh}应为 {bounds} 的整数，实际为“{_shown(value)}”",
-                f"{what_en} must be a whole number {bounds}, got '{_shown(value)}'",
-            )
-        return int(number)
-
-    return parse
-
-
-def _positive_float(what_zh: str, what_en: str, *, allow_zero: bool = False) -> Any:
-    def parse(value: Any) -> float:
-        try:
-            number = _number(value)
-        except ValueError:
-            raise _error(
-                f"{what_zh}应为数字，实际为“{_shown(value)}”",
-                f"{what_en} must be a number, got '{_shown(value)}'",
-            ) from None
-        if number < 0 or (number == 0 and not allow_zero):
-            sign = "不能为负" if allow_zero else "应大于 0"
-            raise _error(
-                f"{what_zh}{sign}，实际为“{_shown(value)}”",
-                f"{what_en} must be {'≥ 0' if allow_zero else '> 0'}, got '{_shown(value)}'",
-            )
-        return number
-
-    return parse
 
 
 _TRUE = {"true", "yes", "y", "1", "是", "√", "✓", "对"}
@@ -221,19 +143,86 @@ def _code(value: Any) -> str:
 #: An id: validated natively by pydantic (fast on a million rows); numbers become text.
 Id = Annotated[
     str,
-    BeforeValidator(_whole_number),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_ID_PATTERN),
 ]
 Ids = Annotated[tuple[str, ...], BeforeValidator(_to_ids)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Level = Annotated[int, BeforeValidator(_to_level)]
-Weight = Annotated[float, BeforeValidator(_positive_float("权重", "weight"))]
-Headcount = Annotated[int, BeforeValidator(_bounded_int(1, None, "人数", "headcount"))]
-Hours = Annotated[int, BeforeValidator(_bounded_int(0, 2000, "学时", "hours"))]
-Credits = Annotated[float, BeforeValidator(_positive_float("学分", "credits", allow_zero=True))]
-Semester = Annotated[int, BeforeValidator(_bounded_int(1, 12, "学期", "semester"))]
-Order = Annotated[int, BeforeValidator(_bounded_int(0, 10000, "顺序", "order"))]
-Year = Annotated[int, BeforeValidator(_bounded_int(1949, 2100, "年份", "year"))]
+# Numbers are checked natively by pydantic (fast on a million rows); `row_problems`
+# words their errors with the column's name from `NUMBERS`. Level words (了解 …) are
+# turned into numbers before validation, see `normalise_levels`.
+Level = Annotated[int, Field(ge=1, le=4)]
+Weight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Headcount = Annotated[int, Field(ge=1)]
+Hours = Annotated[int, Field(ge=0, le=2000)]
+Credits = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Semester = Annotated[int, Field(ge=1, le=12)]
+Order = Annotated[int, Field(ge=0, le=10000)]
+Year = Annotated[int, Field(ge=1949, le=2100)]
+
+#: Numeric columns: Chinese and English name, lowest and highest allowed value.
+NUMBERS: dict[str, tuple[str, str, float, float | None]] = {
+    "weight": ("权重", "weight", 0, None),
+    "headcount": ("人数", "headcount", 1, None),
+    "demand": ("人数", "headcount", 1, None),
+    "hours": ("学时", "hours", 0, 2000),
+    "credits": ("学分", "credits", 0, None),
+    "semester": ("学期", "semester", 1, 12),
+    "order": ("顺序", "order", 0, 10000),
+    "year": ("年份", "year", 1949, 2100),
+}
+_INT_ERRORS = {"int_parsing", "int_from_float", "int_type"}
+_FLOAT_ERRORS = {"float_parsing", "float_type", "finite_number"}
+_BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def normalise_levels(cells: dict[str, Any]) -> None:
+    """Turn a level word (掌握, apply) or "3.0" into its number before validation."""
+    value = cells.get("level")
+    if type(value) is str:
+        level = parse_level(value)
+        if level is not None:
+            cells["level"] = level
+
+
+def _level_problem(value: object) -> tuple[str, str]:
+    words = "、".join(f"{n} {w}" for n, w in LEVEL_WORDS.items())
+    return (
+        f"等级“{_shown(value)}”无效；应为 1–4 或 {words}",
+        f"level '{_shown(value)}' is not valid; use 1–4 or 了解/理解/掌握/熟练",
+    )
+
+
+def _number_problem(column: str, kind: str, value: object) -> tuple[str, str] | None:
+    """Words for a failed numeric column, as the Python validators used to say them."""
+    if column not in NUMBERS:
+        return None
+    zh, en, low, high = NUMBERS[column]
+    shown = _shown(value)
+    is_int = column not in ("weight", "credits")
+    if kind in _FLOAT_ERRORS or (kind in _INT_ERRORS and not is_int):
+        return f"{zh}应为数字，实际为“{shown}”", f"{en} must be a number, got '{shown}'"
+    fractional = False
+    if kind in _INT_ERRORS:
+        try:
+            fractional = math.isfinite(float(str(value)))
+        except ValueError:
+            fractional = False
+        if not fractional:
+            return (
+                f"{zh}应为整数，实际为“{shown}”",
+                f"{en} must be a whole number, got '{shown}'",
+            )
+    if is_int:
+        bounds = f"{low:g}–{high:g}" if high is not None else f"≥ {low:g}"
+        return (
+            f"{zh}应为 {bounds} 的整数，实际为“{shown}”",
+            f"{en} must be a whole number {bounds}, got '{shown}'",
+        )
+    if column == "weight":
+        return f"{zh}应大于 0，实际为“{shown}”", f"{en} must be > 0, got '{shown}'"
+    return f"{zh}不能为负，实际为“{shown}”", f"{en} must be ≥ 0, got '{shown}'"
+
+
 Flag = Annotated[bool, BeforeValidator(_to_flag)]
 Code = Annotated[str, BeforeValidator(_code)]
 
@@ -448,8 +437,15 @@ def row_problems(exc: ValidationError, source: str, row: int) -> list[Problem]:
     for err in exc.errors(include_url=False):
         column = str(err["loc"][0]) if err["loc"] else None
         ctx = err.get("ctx") or {}
-        if err["type"] == "chanjiao":
+        kind = err["type"]
+        numeric = kind in _INT_ERRORS | _FLOAT_ERRORS | _BOUND_ERRORS
+        worded = _number_problem(column or "", kind, err.get("input")) if numeric else None
+        if kind == "chanjiao":
             zh, en = str(ctx["zh"]), str(ctx["en"])
+        elif numeric and column == "level":
+            zh, en = _level_problem(err.get("input"))
+        elif worded is not None:
+            zh, en = worded
         elif err["type"] in _BUILTIN:
             zh, en = _BUILTIN[err["type"]]
             if "input" in err and err["type"] != "missing":
