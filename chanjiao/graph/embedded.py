@@ -73,8 +73,7 @@ CREATE TABLE IF NOT EXISTS rels (
 ) WITHOUT ROWID;
 """
 _INDEX_BY_DST = "CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (type, dst, src)"
-#: Writes of at least this many relationships rebuild the by-end index once instead.
-_BULK = 100_000
+
 
 _UPSERT_NODE = """
 INSERT INTO nodes (label, id, name, props) VALUES (?, ?, ?, ?)
@@ -118,6 +117,10 @@ class EmbeddedStore(GraphStore):
         path: the database file; created (with its folder's existence required)
             when missing.
     """
+
+    #: Writes of at least this many relationships rebuild the by-end index once, after
+    #: the rows, instead of updating it a million times.
+    bulk_threshold = 100_000
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
@@ -268,7 +271,7 @@ class EmbeddedStore(GraphStore):
                 f"数据库正被其他程序写入，请稍后再试：{exc}",
                 f"another program is writing the database; try again later: {exc}",
             ) from exc
-        bulk = len(relationships) >= _BULK
+        bulk = len(relationships) >= self.bulk_threshold
         try:
             conn.executemany(_UPSERT_NODE, node_rows)
             if bulk:  # one index build after the load is cheaper than a million updates
