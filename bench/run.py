@@ -83,8 +83,12 @@ def measure(todo):
             "mean_json_kb": sum(sizes) / len(sizes) / 1024}
 random_pairs = [(rng.choice(clusters), rng.choice(chains)) for _ in range(pairs)]
 own_pairs = [(c, own[c]) for c in rng.sample(clusters, min(pairs, len(clusters)))]
-measure(random_pairs[:5])  # warm the page cache and the interpreter
-print(json.dumps({"random": measure(random_pairs), "own_chain": measure(own_pairs),
+lazy = measure(random_pairs)  # caches fill as the pairs come: what a CLI session sees
+start = time.perf_counter()
+store.warm()  # what `chanjiao serve` does in the background at start
+warm_seconds = time.perf_counter() - start
+print(json.dumps({"lazy": lazy, "random": measure(random_pairs), "own_chain": measure(own_pairs),
+                  "warm_seconds": warm_seconds,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -121,8 +125,8 @@ def main() -> None:
     ingest = _run(_INGEST, str(db), str(data))
     cold = _run(_OPEN, str(db))
     gaps = _run(_GAPS, str(db), str(args.pairs))
-    rand, own = gaps["random"], gaps["own_chain"]
-    assert isinstance(rand, dict) and isinstance(own, dict)
+    rand, own, lazy = gaps["random"], gaps["own_chain"], gaps["lazy"]
+    assert isinstance(rand, dict) and isinstance(own, dict) and isinstance(lazy, dict)
     rows, seconds = float(ingest["rows"]), float(ingest["seconds"])  # type: ignore[arg-type]
 
     print(
@@ -143,8 +147,13 @@ def main() -> None:
     )
     print(f"| … + first gap analysis | {float(cold['first_gap']):.3f} s | |")  # type: ignore[arg-type]
     print(f"| … Python imports before that | {float(cold['import']):.3f} s | |")  # type: ignore[arg-type]
-    print(f"| gap p50, {args.pairs} random cluster × chain | {rand['p50_ms']:.1f} ms | ≤ 20 ms |")
-    print(f"| gap p99, random pairs | {rand['p99_ms']:.1f} ms | |")
+    print(
+        f"| gap p50 / p99, {args.pairs} random cluster × chain, caches filling as they go "
+        f"| {lazy['p50_ms']:.1f} / {lazy['p99_ms']:.1f} ms | |"
+    )
+    print(f"| store.warm() (a server does this at start) | {gaps['warm_seconds']:.1f} s | |")
+    print(f"| gap p50, random pairs, warm | {rand['p50_ms']:.1f} ms | ≤ 20 ms |")
+    print(f"| gap p99, random pairs, warm | {rand['p99_ms']:.1f} ms | |")
     print(
         f"| gap p50 / p99, cluster × its own chain | {own['p50_ms']:.1f} / "
         f"{own['p99_ms']:.1f} ms | |"

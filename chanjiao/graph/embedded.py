@@ -250,7 +250,7 @@ class EmbeddedStore(GraphStore):
             raise RuntimeError("write() inside reading() would break the snapshot")
         node_rows = (
             (
-                str(n.label),
+                n.label.value,
                 n.id,
                 n.props.get("name"),
                 json.dumps(
@@ -261,7 +261,7 @@ class EmbeddedStore(GraphStore):
             for n in nodes
         )
         rel_rows = (
-            (str(r.type), r.src, r.dst, str(r.src_label), str(r.dst_label), _props_json(r.props))
+            (r.type.value, r.src, r.dst, r.src_label.value, r.dst_label.value, _props_json(r.props))
             for r in relationships
         )
         try:

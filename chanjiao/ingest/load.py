@@ -10,8 +10,10 @@ the same dataset twice writes nothing the second time.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import EnumType
 from pathlib import Path
@@ -84,10 +86,27 @@ def ingest(
     """
     path = Path(path)
     report = progress or (lambda stage, done, total: None)
-    report("读取文件 reading", 0, 1)
-    raw = read_dataset(path)
-    report("读取文件 reading", 1, 1)
-    return ingest_tables(store, raw, source=path.name, dry_run=dry_run, progress=report)
+    with _collector_paused():
+        report("读取文件 reading", 0, 1)
+        raw = read_dataset(path)
+        report("读取文件 reading", 1, 1)
+        return ingest_tables(store, raw, source=path.name, dry_run=dry_run, progress=report)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load builds millions of objects.
+
+    A load makes no reference cycles worth collecting, but each full collection
+    walks every object made so far: on a national dataset that is 40 % of the time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def ingest_tables(
@@ -396,12 +415,15 @@ class _Builder:
             mine = [r for r in self.rels.values() if r.type is rel]
             if not mine:
                 continue
-            graph = nx.DiGraph()
             if rel is Rel.PREREQUISITE_OF:
-                graph.add_edges_from(store.prerequisite_graph().edges)
+                edges = list(store.prerequisite_graph().edges)
             else:
-                graph.add_edges_from((r.src, r.dst) for r in store.relationships(rel))
-            graph.add_edges_from((r.src, r.dst) for r in mine)
+                edges = [(r.src, r.dst) for r in store.relationships(rel)]
+            edges += [(r.src, r.dst) for r in mine]
+            looping = _not_topological(edges)
+            if not looping:
+                continue
+            graph = nx.DiGraph((a, b) for a, b in edges if a in looping and b in looping)
             for _ in range(5):
                 try:
                     cycle = nx.find_cycle(graph)
@@ -421,6 +443,28 @@ class _Builder:
                     f"{en}: {' -> '.join(path)}",
                 )
                 graph.remove_edge(cycle[0][0], cycle[0][1])
+
+
+def _not_topological(edges: list[tuple[str, str]]) -> set[str]:
+    """Nodes that Kahn's algorithm cannot order: empty exactly when there is no cycle.
+
+    A plain-dict pass is several times faster than networkx on a national dataset's
+    100k prerequisites; networkx then only names the cycles among what is left.
+    """
+    successors: dict[str, list[str]] = defaultdict(list)
+    indegree: dict[str, int] = defaultdict(int)
+    for a, b in edges:
+        successors[a].append(b)
+        indegree[b] += 1
+        indegree.setdefault(a, 0)
+    ready = [n for n, d in indegree.items() if d == 0]
+    while ready:
+        node = ready.pop()
+        for after in successors.get(node, ()):
+            indegree[after] -= 1
+            if indegree[after] == 0:
+                ready.append(after)
+    return {n for n, d in indegree.items() if d > 0}
 
 
 # --- planning the write -----------------------------------------------------------------
