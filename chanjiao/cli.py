@@ -392,8 +392,11 @@ def demo_command(
 
 
 # --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------
-# Each module's register(app) adds its commands; one line per module below.
+# Each module's register(app) adds its commands.
+from chanjiao.commands import api, plan, stores, views  # noqa: E402
 
+for _module in (stores, api, views, plan):
+    _module.register(app)
 
 def main() -> None:
     """Entry point of the `chanjiao` console script."""

@@ -1,9 +1,27 @@
-"""Where the store is, and opening it: `--store`, else env `CHANJIAO_STORE`, else ./chanjiao.db."""
+"""Where the store is, and opening it: `--store`, else env `CHANJIAO_STORE`, else ./chanjiao.db.
+
+A location is one of:
+
+- a file path, or ``sqlite:///path``: the embedded store;
+- ``bolt://``, ``bolt+s://``, ``neo4j://``, ``neo4j+s://`` (also ``+ssc``) URLs: Neo4j
+  through the official driver; user and password from the URL or the environment
+  (``NEO4J_USER``, ``NEO4J_PASSWORD``), the database from ``?database=name`` or
+  ``NEO4J_DATABASE``; no password means no authentication;
+- ``falkordb://[user:password@]host[:port][/graph]``: FalkorDB through its native
+  protocol (graph ``chanjiao`` unless named).
+
+Server URLs may add ``batch_rows=N`` and ``batch_bytes=N`` to the query string: the
+largest ``UNWIND $rows`` batch a write sends.
+
+Opening a server store fails within a few seconds, naming the URL, when the server
+cannot be reached, and says so when the user or password is wrong.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from chanjiao.errors import StoreUnavailable
 from chanjiao.graph.embedded import EmbeddedStore
@@ -11,6 +29,13 @@ from chanjiao.graph.store import GraphStore
 
 DEFAULT_STORE = "chanjiao.db"
 ENV_STORE = "CHANJIAO_STORE"
+ENV_USER = "NEO4J_USER"
+ENV_PASSWORD = "NEO4J_PASSWORD"
+ENV_DATABASE = "NEO4J_DATABASE"
+NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+DEFAULT_GRAPH = "chanjiao"
+#: Seconds to wait for a server before giving up (connect, and retries of a write).
+CONNECT_TIMEOUT = 3.0
 
 
 def store_location(option: str | None = None) -> str:
@@ -18,22 +43,115 @@ def store_location(option: str | None = None) -> str:
     return option or os.environ.get(ENV_STORE) or DEFAULT_STORE
 
 
+def redact(url: str) -> str:
+    """A URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host += f":{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
 def open_store(location: str | None = None) -> GraphStore:
-    """Open the store at `location`: a file path or ``sqlite:///path`` for the embedded store.
+    """Open the store at `location` (see the module docstring for the kinds).
 
     Raises:
         StoreUnavailable: the location cannot be opened or names no store kind we know.
     """
     where = store_location(location)
+    scheme = where.split("://", 1)[0].lower() if "://" in where else ""
+    if scheme in NEO4J_SCHEMES:
+        return open_neo4j(where)
+    if scheme == "falkordb":
+        return open_falkordb(where)
     if where.startswith("sqlite:///"):
         where = where[len("sqlite:///") - 1 :]
     elif where.startswith("sqlite://"):
         where = where[len("sqlite://") :]
-    elif "://" in where:
-        scheme = where.split("://", 1)[0]
+    elif scheme:
         raise StoreUnavailable(
-            f"不支持的存储地址 {scheme}://；请给出数据库文件路径（如 ./chanjiao.db）",
+            f"不支持的存储地址 {scheme}://；请给出数据库文件路径（如 ./chanjiao.db）、"
+            "bolt:// / neo4j:// 地址或 falkordb:// 地址",
             f"unsupported store address {scheme}://; give a database file path "
-            "(e.g. ./chanjiao.db)",
+            "(e.g. ./chanjiao.db), a bolt:// or neo4j:// URL, or a falkordb:// URL",
         )
     return EmbeddedStore(Path(where).expanduser())
+
+
+def open_neo4j(url: str) -> GraphStore:
+    """A `Neo4jStore` over the official driver, connected and checked."""
+    from chanjiao.graph.neo4j import Neo4jStore
+    from chanjiao.graph.runners import connect_neo4j
+
+    parts = urlsplit(url)
+    user = unquote(parts.username) if parts.username else os.environ.get(ENV_USER, "neo4j")
+    password = unquote(parts.password) if parts.password else os.environ.get(ENV_PASSWORD, "")
+    query = parse_qs(parts.query)
+    database = (query.get("database") or [os.environ.get(ENV_DATABASE, "")])[0] or None
+    host = parts.hostname or "localhost"
+    if parts.port is not None:
+        host += f":{parts.port}"
+    bare = urlunsplit((parts.scheme, host, "", "", ""))
+    runner = connect_neo4j(
+        bare,
+        (user, password) if password else None,
+        database=database,
+        location=redact(url),
+        timeout=CONNECT_TIMEOUT,
+    )
+    try:
+        rows, size = _batch_options(url, query)
+        return Neo4jStore(runner, batch_rows=rows, batch_bytes=size)
+    except BaseException:
+        runner.close()
+        raise
+
+
+def open_falkordb(url: str) -> GraphStore:
+    """A `Neo4jStore` over FalkorDB's native protocol, connected and checked."""
+    from chanjiao.graph.neo4j import Neo4jStore
+    from chanjiao.graph.runners import connect_falkordb
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 6379
+    except ValueError as exc:
+        raise StoreUnavailable(
+            f"存储地址 {redact(url)} 的端口无效", f"the port of {redact(url)} is not valid"
+        ) from exc
+    graph = unquote(parts.path.strip("/")) or DEFAULT_GRAPH
+    runner = connect_falkordb(
+        parts.hostname or "localhost",
+        port,
+        graph,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        location=redact(url),
+        timeout=CONNECT_TIMEOUT,
+    )
+    try:
+        rows, size = _batch_options(url, parse_qs(parts.query))
+        return Neo4jStore(runner, batch_rows=rows, batch_bytes=size)
+    except BaseException:
+        runner.close()
+        raise
+
+
+def _batch_options(url: str, query: dict[str, list[str]]) -> tuple[int, int]:
+    """``?batch_rows=N&batch_bytes=N``: how big each ``UNWIND $rows`` write may be."""
+    options = {"batch_rows": 1000, "batch_bytes": 1_000_000}
+    for name in ("batch_rows", "batch_bytes"):
+        if name in query:
+            try:
+                options[name] = int(query[name][0])
+            except ValueError:
+                options[name] = 0
+            if options[name] < 1:
+                raise StoreUnavailable(
+                    f"存储地址 {redact(url)} 中的 {name} 必须是正整数",
+                    f"{name} in {redact(url)} must be a positive integer",
+                )
+    return options["batch_rows"], options["batch_bytes"]

@@ -150,3 +150,70 @@ def gap_markdown(
     ]
     lines += [f"- {_cell(_named([c], names))}" for c in report["orphan_courses"]] or ["无 None"]
     return "\n".join(lines) + "\n"
+
+
+# --- the full report (`chanjiao report --format md`) ----------------------------------
+
+_MARKUP_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;"}
+
+
+def _markup_safe(value: Any) -> Any:
+    """A copy with every string's markup characters turned into entities.
+
+    Markdown viewers render raw HTML and link syntax; entities show the same characters
+    as text, so a name like ``<script>`` can never become an element or a link.
+    """
+    if isinstance(value, str):
+        return "".join(_MARKUP_ESCAPES.get(ch, ch) for ch in value)
+    if isinstance(value, Mapping):
+        return {_markup_safe(k): _markup_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_markup_safe(v) for v in value]
+    return value
+
+
+def shortfalls_markdown(shortfalls: Mapping[str, Any], curriculum_courses: int) -> str:
+    """The resource-shortfall section (see `chanjiao.report.html` for the definitions)."""
+    share = shortfalls["dual_qualified_share"]
+    without_dual = shortfalls["courses_without_dual_qualified_teacher"]
+    without_book = shortfalls["courses_without_textbook"]
+    no_resource = shortfalls["skill_gaps_without_training_resource"]
+    lines = [
+        "## 师资、教材与实训资源短板 Shortfalls",
+        "",
+        f"- 任课教师 Teachers of C(K)：{shortfalls['teachers']}；其中双师双能型 dual-qualified："
+        f"{shortfalls['dual_qualified_teachers']}（{_pct(share)}）",
+        f"- 缺少双师双能型教师的课程 Courses without a dual-qualified teacher："
+        f"{len(without_dual)} / {curriculum_courses}",
+        f"- 没有教材的课程 Courses without a textbook：{len(without_book)} / {curriculum_courses}",
+        f"- 没有实训资源的技能差距 Skill gaps without a training resource：{len(no_resource)}",
+        "",
+        "### 缺少双师双能型教师的课程 Courses without a dual-qualified teacher",
+        "",
+    ]
+    lines += [
+        f"- {_cell(c['name'])}（{_cell(c['id'])}）：任课教师 {c['teachers']} 人"
+        for c in without_dual
+    ] or ["无 None"]
+    lines += ["", "### 没有教材的课程 Courses without a textbook", ""]
+    lines += [f"- {_cell(c['name'])}（{_cell(c['id'])}）" for c in without_book] or ["无 None"]
+    lines += ["", "### 没有实训资源的技能差距 Skill gaps without a training resource", ""]
+    lines += [
+        f"- {_cell(g['name'])}（{_cell(g['ability'])}）：优先级 {g['priority']:.4f}"
+        for g in no_resource
+    ] or ["无 None"]
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(report: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """The full Markdown report: `gap_markdown`, then the shortfalls if the dict has them.
+
+    Every user-supplied string is markup-escaped first (see `_markup_safe`).
+    """
+    safe = _markup_safe(report)
+    text = gap_markdown(safe, _markup_safe(names or {}))
+    if "shortfalls" in safe:
+        text += "\n" + shortfalls_markdown(
+            safe["shortfalls"], safe.get("summary", {}).get("curriculum_courses", 0)
+        )
+    return text

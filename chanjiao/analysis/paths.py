@@ -1,0 +1,296 @@
+"""Learning paths: the courses that build a position's abilities, placed into semesters.
+
+For position p and cluster K:
+
+1. builders: the courses of C(K) covering an ability p requires;
+2. the path: builders plus their prerequisites (transitively) that are in C(K),
+   in prerequisite order (`alignment.prerequisite_order`);
+3. placement: a course with a `semester` stays there; the others go, in path order,
+   to the earliest semester after all their prerequisites in the path, within the
+   semesters available, where the load (courses, hours or credits) still fits;
+4. problems: prerequisites outside C(K) (direct edges from a path course), chains of
+   prerequisites (outside courses included) longer than the semesters available,
+   prerequisites placed in the same or a later semester than the course (when given
+   semesters force it), semesters whose fixed courses exceed the load, and courses
+   that found no room.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import networkx as nx
+
+from chanjiao.analysis.alignment import prerequisite_order
+from chanjiao.analysis.gaps import DECIMALS
+from chanjiao.errors import InvalidRequest, NotFound
+from chanjiao.graph.schema import Label, Rel
+from chanjiao.graph.store import GraphStore
+
+LoadBy = Literal["courses", "hours", "credits"]
+
+
+@dataclass(slots=True)
+class PathCourse:
+    """A course of the path and where it went.
+
+    Attributes:
+        abilities: the required abilities it builds (ability → level); empty for a
+            course that is only a prerequisite.
+        fixed: its semester was given in the data.
+        semester: where it is placed, or None when it found no room.
+    """
+
+    id: str
+    name: str
+    abilities: dict[str, int]
+    load: float
+    fixed: bool
+    semester: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "abilities": self.abilities,
+            "load": round(self.load, DECIMALS),
+            "fixed": self.fixed,
+            "semester": self.semester,
+        }
+
+
+@dataclass(slots=True)
+class LearningPath:
+    """The result of `learning_path`."""
+
+    position: str
+    position_name: str
+    cluster: str
+    semesters: int
+    max_load: float | None
+    load_by: LoadBy
+    courses: list[PathCourse]
+    untaught: list[str]
+    outside_prerequisites: list[dict[str, str]]
+    long_chains: list[list[str]]
+    order_conflicts: list[dict[str, Any]]
+    overloaded: list[dict[str, Any]]
+    unplaced: list[str]
+    unknown_load: list[str]
+
+    def by_semester(self) -> list[dict[str, Any]]:
+        rows = []
+        for term in range(1, max([self.semesters, *self._placed()]) + 1):
+            inside = [c for c in self.courses if c.semester == term]
+            rows.append(
+                {
+                    "semester": term,
+                    "courses": [c.id for c in inside],
+                    "load": round(float(sum(c.load for c in inside)), DECIMALS),
+                }
+            )
+        return rows
+
+    def _placed(self) -> list[int]:
+        return [c.semester for c in self.courses if c.semester is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "position_name": self.position_name,
+            "cluster": self.cluster,
+            "semesters": self.semesters,
+            "max_load": self.max_load,
+            "load_by": self.load_by,
+            "courses": [c.to_dict() for c in self.courses],
+            "plan": self.by_semester(),
+            "untaught": self.untaught,
+            "outside_prerequisites": self.outside_prerequisites,
+            "long_chains": self.long_chains,
+            "order_conflicts": self.order_conflicts,
+            "overloaded": self.overloaded,
+            "unplaced": self.unplaced,
+            "unknown_load": self.unknown_load,
+        }
+
+
+def learning_path(
+    store: GraphStore,
+    position_id: str,
+    cluster_id: str,
+    *,
+    semesters: int = 6,
+    max_load: float | None = None,
+    load_by: LoadBy = "courses",
+    keep_semesters: bool = True,
+) -> LearningPath:
+    """The courses of cluster K that build a position's abilities, placed into semesters.
+
+    Args:
+        semesters: how many semesters there are (高职专科: 6).
+        max_load: the most courses, hours or credits (`load_by`) per semester; None
+            for no limit.
+        keep_semesters: keep each course's given semester; False places every
+            course afresh (to see what a free plan would look like).
+
+    Raises:
+        NotFound: the position or the cluster does not exist.
+        InvalidRequest: fewer than one semester, or a negative load.
+    """
+    if semesters < 1:
+        raise InvalidRequest(
+            f"学期数至少为 1，实际为 {semesters}",
+            f"there must be at least 1 semester, got {semesters}",
+        )
+    if max_load is not None and max_load < 0:
+        raise InvalidRequest(
+            f"每学期负荷不能为负数：{max_load}",
+            f"the load per semester cannot be negative: {max_load}",
+        )
+    with store.reading():
+        position = store.get_node(Label.POSITION, position_id)
+        if position is None:
+            raise NotFound(f"找不到岗位 {position_id}", f"no position {position_id}")
+        if store.get_node(Label.SPECIALTY_CLUSTER, cluster_id) is None:
+            raise NotFound(f"找不到专业群 {cluster_id}", f"no specialty cluster {cluster_id}")
+        curriculum = store.curriculum(cluster_id)
+        required = {
+            r.dst: int(r.props["level"])
+            for r in store.relationships(Rel.REQUIRES, src_ids=[position_id])
+        }
+        prerequisites = store.prerequisite_graph()
+        builders = {
+            c: {a: level for a, level in sorted(covers.items()) if a in required}
+            for c, covers in curriculum.items()
+            if required.keys() & covers.keys()
+        }
+        ancestors = {
+            a for c in builders if c in prerequisites for a in nx.ancestors(prerequisites, c)
+        }
+        path_ids = set(builders) | (ancestors & curriculum.keys())
+        nodes = store.nodes(Label.COURSE, sorted(path_ids))
+
+    order = prerequisite_order(prerequisites, nodes)
+    untaught = sorted(a for a in required if not any(a in b for b in builders.values()))
+
+    outside = sorted(
+        {
+            (before, course)
+            for course in path_ids
+            if course in prerequisites
+            for before in prerequisites.predecessors(course)
+            if before not in curriculum
+        },
+        key=lambda pair: (pair[1], pair[0]),
+    )
+
+    # Longest chain (in courses) ending at each path course, outside courses included.
+    relevant = prerequisites.subgraph(set(path_ids) | ancestors)
+    depth: dict[str, int] = {}
+    longest_from: dict[str, str | None] = {}
+    for course in nx.lexicographical_topological_sort(relevant):
+        before = sorted(relevant.predecessors(course), key=lambda b: (-depth[b], b))
+        depth[course] = 1 + (depth[before[0]] if before else 0)
+        longest_from[course] = before[0] if before else None
+    too_long = {c for c in path_ids if depth.get(c, 1) > semesters}
+    long_chains = []
+    for course in sorted(too_long, key=lambda c: (-depth[c], c)):
+        if any(later in too_long for later in relevant.successors(course)):  # in relevant
+            continue  # a longer chain through a later course is reported instead
+        chain = [course]
+        while (step := longest_from[chain[-1]]) is not None:
+            chain.append(step)
+        long_chains.append(chain[::-1])
+
+    unknown_load: list[str] = []
+
+    def load_of(course: str) -> float:
+        if load_by == "courses":
+            return 1.0
+        raw = nodes[course].props.get(load_by)
+        if raw is None:
+            unknown_load.append(course)
+            return 0.0
+        return float(raw)
+
+    placed: dict[str, int | None] = {}
+    load: dict[int, float] = defaultdict(float)
+    entries: dict[str, PathCourse] = {}
+    for course in order:
+        given = nodes[course].props.get("semester") if keep_semesters else None
+        entries[course] = PathCourse(
+            course,
+            nodes[course].name,
+            builders.get(course, {}),
+            load_of(course),
+            given is not None,
+            int(given) if given is not None else None,
+        )
+        if given is not None:
+            placed[course] = int(given)
+            load[int(given)] += entries[course].load
+    overloaded = [
+        {"semester": term, "load": round(total, DECIMALS)}
+        for term, total in sorted(load.items())
+        if max_load is not None and total > max_load + 1e-9
+    ]
+    unplaced: list[str] = []
+    for course in order:
+        entry = entries[course]
+        if entry.fixed:
+            continue
+        earlier = [placed.get(b) for b in _before(relevant, course) if b in path_ids]
+        if any(term is None for term in earlier):
+            unplaced.append(course)
+            placed[course] = None
+            continue
+        term = 1 + max((t for t in earlier if t is not None), default=0)
+        while term <= semesters and (
+            max_load is not None and load[term] + entry.load > max_load + 1e-9
+        ):
+            term += 1
+        if term > semesters:
+            unplaced.append(course)
+            placed[course] = None
+            continue
+        placed[course] = term
+        load[term] += entry.load
+        entry.semester = term
+
+    conflicts = []
+    for before, after in sorted(relevant.edges()):
+        if before in path_ids and after in path_ids:
+            b_term, a_term = placed.get(before), placed.get(after)
+            if b_term is not None and a_term is not None and b_term >= a_term:
+                conflicts.append(
+                    {
+                        "prerequisite": before,
+                        "prerequisite_semester": b_term,
+                        "course": after,
+                        "semester": a_term,
+                    }
+                )
+
+    return LearningPath(
+        position=position_id,
+        position_name=position.name,
+        cluster=cluster_id,
+        semesters=semesters,
+        max_load=max_load,
+        load_by=load_by,
+        courses=[entries[c] for c in order],
+        untaught=untaught,
+        outside_prerequisites=[{"course": c, "prerequisite": b} for b, c in outside],
+        long_chains=long_chains,
+        order_conflicts=conflicts,
+        overloaded=overloaded,
+        unplaced=unplaced,
+        unknown_load=sorted(set(unknown_load)),
+    )
+
+
+def _before(graph: nx.DiGraph, course: str) -> list[str]:
+    """Direct prerequisites of a course (none when it is in no prerequisite relation)."""
+    return sorted(graph.predecessors(course)) if course in graph else []

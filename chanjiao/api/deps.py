@@ -1,0 +1,180 @@
+"""What routes share: the store, API-key checks, the write gate, label names.
+
+Routes get these through FastAPI dependencies, so each route body is one library call.
+The dependencies are ``async`` because none of them blocks: a plain ``def`` would cost
+each request a hop through the thread pool per dependency.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hmac
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi import Path as PathParam
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from chanjiao.api.errors import InvalidInput, Unauthorized, WritesDisabled
+from chanjiao.api.settings import Settings
+from chanjiao.graph.schema import Label
+from chanjiao.graph.store import GraphStore
+from chanjiao.ingest.formats import FILES, FileFormat
+
+
+async def get_store(request: Request) -> GraphStore:
+    store: GraphStore = request.app.state.store
+    return store
+
+
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+Store = Annotated[GraphStore, Depends(get_store)]
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
+
+
+def _presented(bearer: HTTPAuthorizationCredentials | None, header: str | None) -> bytes | None:
+    if bearer is not None and bearer.credentials:
+        return bearer.credentials.encode()
+    if header:
+        return header.encode()
+    return None
+
+
+def key_matches(presented: bytes, keys: list[bytes]) -> bool:
+    """Compare against every key in constant time (no early exit reveals which failed)."""
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(presented, key)
+    return found
+
+
+def _check(request: Request, presented: bytes | None) -> None:
+    keys: list[bytes] = request.app.state.api_keys
+    if not keys:
+        raise WritesDisabled(
+            "服务器未配置 API 密钥（CHANJIAO_API_KEYS 或 CHANJIAO_API_KEYS_FILE），此操作已禁用",
+            "the server has no API key configured (CHANJIAO_API_KEYS or "
+            "CHANJIAO_API_KEYS_FILE), so this is disabled",
+        )
+    if presented is None:
+        raise Unauthorized(
+            "需要 API 密钥：请在请求头 Authorization: Bearer <密钥> 或 X-API-Key 中提供",
+            "an API key is required: send Authorization: Bearer <key> or X-API-Key",
+        )
+    if not key_matches(presented, keys):
+        raise Unauthorized("API 密钥无效", "the API key is not valid")
+
+
+async def require_write_key(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+) -> None:
+    """Writes always need a key."""
+    _check(request, _presented(bearer, header))
+
+
+async def require_read_key(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+) -> None:
+    """Reads need a key only when the server is set so (`read_requires_key`)."""
+    if request.app.state.settings.read_requires_key:
+        _check(request, _presented(bearer, header))
+
+
+class WriteGate:
+    """Serialises the API's read-check-write sections (create, update, ingest, delete).
+
+    The store makes each write atomic, but a route first reads (does the node
+    exist? what are its required columns?) and then writes; two such routes at
+    once could act on a stale read. A thread lock covers one process; for an
+    embedded store, an advisory file lock beside the database covers every server
+    worker process on that file.
+    """
+
+    def __init__(self, location: str) -> None:
+        self._lock = threading.Lock()
+        self._file: Path | None = None
+        if "://" not in location:
+            candidate = Path(f"{location}.api-lock")
+            if candidate.parent.is_dir():
+                self._file = candidate
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._file is None:
+                yield
+                return
+            fd = os.open(self._file, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
+
+async def get_gate(request: Request) -> WriteGate:
+    gate: WriteGate = request.app.state.write_gate
+    return gate
+
+
+Gate = Annotated[WriteGate, Depends(get_gate)]
+
+
+# --- label names in paths -----------------------------------------------------------------
+
+_LABEL_FILES: dict[Label, FileFormat] = {f.label: f for f in FILES if f.label is not None}
+_LABEL_NAMES: dict[str, Label] = {}
+for _label, _fmt in _LABEL_FILES.items():
+    for _name in (str(_label), _label.zh, _fmt.name):
+        _LABEL_NAMES[_name] = _label
+        _LABEL_NAMES[_name.lower()] = _label
+#: Every spelling a path accepts for a label, for the OpenAPI enum.
+LABEL_CHOICES = sorted({n for lb, f in _LABEL_FILES.items() for n in (str(lb), f.name, lb.zh)})
+
+
+def label_named(name: str) -> Label:
+    found = _LABEL_NAMES.get(name) or _LABEL_NAMES.get(name.strip().lower())
+    if found is None:
+        raise InvalidInput(
+            f"不认识的节点类型 {name[:40]}；可用：{'、'.join(LABEL_CHOICES)}",
+            f"unknown node label {name[:40]}; use one of: {', '.join(LABEL_CHOICES)}",
+            {"label": name[:100]},
+        )
+    return found
+
+
+def file_of(label: Label) -> FileFormat:
+    """The dataset file whose rows are nodes of `label` (its columns are the API's fields)."""
+    return _LABEL_FILES[label]
+
+
+async def _label_param(
+    label: Annotated[
+        str,
+        PathParam(
+            description="节点类型：英文标签、文件名或中文名 (label, file name or Chinese name)",
+            json_schema_extra={"enum": LABEL_CHOICES},
+            examples=["courses"],
+        ),
+    ],
+) -> Label:
+    return label_named(label)
+
+
+LabelPath = Annotated[Label, Depends(_label_param)]

@@ -1,0 +1,82 @@
+"""Settings of the HTTP API, from the environment (prefix ``CHANJIAO_``) or a ``.env`` file.
+
+Why pydantic-settings: one typed object, documented in one place, that a container
+fills from its environment and a developer from ``.env``. API keys are `SecretStr`,
+so no repr, log line or error message ever shows one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from chanjiao.api.errors import ConfigError
+
+#: Uploads and JSON bodies larger than this are refused (413) unless configured.
+DEFAULT_MAX_BODY = 50 * 1024 * 1024
+
+
+def _split(value: object) -> object:
+    """``a,b`` or ``a;b`` or one per line (as env vars hold lists) → a list."""
+    if isinstance(value, str):
+        parts = value.replace(";", ",").replace("\n", ",").split(",")
+        return [p.strip() for p in parts if p.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """How the API server runs.
+
+    Attributes:
+        store: the store location (as ``--store``); None means ``./chanjiao.db``.
+        api_keys: keys that may write (``CHANJIAO_API_KEYS=k1,k2``).
+        api_keys_file: a file with more keys, one per line (``#`` starts a comment);
+            a Docker or Kubernetes secret mounted as a file, say.
+        read_requires_key: whether reads need a key too (default: reads are open).
+        cors_origins: origins browsers may call the API from (``*`` for any).
+        max_body_bytes: the largest request body accepted (uploads included).
+        warm_cache: fill the store's read cache in a background thread at start.
+    """
+
+    # extra="ignore": a shared .env also holds other services' settings (NEO4J_AUTH …).
+    model_config = SettingsConfigDict(
+        env_prefix="CHANJIAO_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    store: str | None = None
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    api_keys_file: Path | None = None
+    read_requires_key: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY, gt=0)
+    warm_cache: bool = True
+
+    _split_keys = field_validator("api_keys", "cors_origins", mode="before")(_split)
+
+    def keys(self) -> list[bytes]:
+        """Every key that may write: from the setting and from the keys file.
+
+        Raises:
+            ConfigError: the keys file is set but cannot be read (the server must
+                not start with fewer keys than its operator meant).
+        """
+        found = [k.get_secret_value().encode() for k in self.api_keys if k.get_secret_value()]
+        if self.api_keys_file is not None:
+            try:
+                text = self.api_keys_file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(
+                    f"无法读取 API 密钥文件 {self.api_keys_file}：{exc.strerror}",
+                    f"cannot read the API keys file {self.api_keys_file}: {exc.strerror}",
+                ) from None
+            for line in text.splitlines():
+                key = line.split("#", 1)[0].strip()
+                if key:
+                    found.append(key.encode())
+        return found

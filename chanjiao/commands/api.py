@@ -1,0 +1,71 @@
+"""`chanjiao serve` (the HTTP API under uvicorn) and `chanjiao export` (a re-loadable dataset)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
+from chanjiao.config import ENV_STORE
+from chanjiao.ingest.export import ExportFormat, write_export
+
+
+def serve_command(
+    host: Annotated[
+        str, typer.Option("--host", help="监听地址（容器内用 0.0.0.0）。Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口。Port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="工作进程数。Worker processes.")
+    ] = 1,
+    store: StoreOption = None,
+) -> None:
+    """启动 HTTP API 服务（/api/v1，文档在 /api/v1/docs）。Serve the HTTP API."""
+    import uvicorn
+
+    if store is not None:
+        # Workers are separate processes: they read the store from the environment.
+        os.environ[ENV_STORE] = store
+    err.print(
+        f"chanjiao API: http://{host}:{port}/api/v1/docs · 数据库 store: "
+        f"{os.environ.get(ENV_STORE) or 'chanjiao.db'}",
+        highlight=False,
+    )
+    uvicorn.run(
+        "chanjiao.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        server_header=False,
+    )
+
+
+@user_errors
+def export_command(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="输出：.json/.xlsx 文件或 CSV 文件夹。")
+    ],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="json / csv-dir / xlsx。")
+    ] = ExportFormat.JSON,
+    store: StoreOption = None,
+) -> None:
+    """把数据库导出为可直接再导入的数据集。Export the store as a re-loadable dataset."""
+    with store_at(store) as graph:
+        dataset = write_export(graph, fmt, output)
+    for warning in dataset.warnings:
+        err.print(f"[yellow]! {warning}[/]", highlight=False)
+    out.print(
+        f"已导出 exported {dataset.rows} 行 rows（{len(dataset.tables)} 个表 tables）→ {output}",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)
+    app.command("export")(export_command)

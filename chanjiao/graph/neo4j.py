@@ -1,0 +1,431 @@
+"""The server store: the graph on Neo4j (or FalkorDB), through a Cypher runner.
+
+Design (DESIGN §5):
+
+- Every Cypher string is in `chanjiao.graph.cypher`; the store only picks one,
+  fills its parameters and hands it to a `CypherRunner` (the official driver in
+  production, FalkorDB's native protocol in the tests and for ``falkordb://``).
+- A `write` (a whole ingest) is one transaction of ``UNWIND $rows`` batches whose
+  size in rows and bytes is configurable. Every value is checked first, so a value
+  the graph cannot hold raises `TypeError` before anything is sent.
+- The analysis reads (a cluster's curriculum, a chain's scope, an ability's
+  closers) are aggregated on the server and return exactly what `GraphStore`
+  promises, never the whole graph.
+- A `reading()` block answers a read it has already run from memory, so the
+  reads of one analysis repeat consistently while other clients write. Neo4j
+  itself isolates reads at read-committed only: two *different* reads of one
+  block may see a write that committed between them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import product
+from typing import Any
+
+from chanjiao.errors import NotFound
+from chanjiao.graph import cypher
+from chanjiao.graph.runners import CypherRunner, Engine, Statement
+from chanjiao.graph.schema import Label, Node, Rel, Relationship
+from chanjiao.graph.store import (
+    CLOSER_KINDS,
+    ChainScope,
+    GraphStore,
+    Neighbour,
+    PositionRow,
+    RequirementRow,
+    SegmentRow,
+    Stats,
+)
+
+_PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
+#: How many ids one lookup sends at a time.
+ID_BATCH = 5000
+
+
+class Neo4jStore(GraphStore):
+    """A `GraphStore` on a Cypher server.
+
+    Args:
+        runner: how Cypher reaches the server (injected).
+        batch_rows: most rows in one ``UNWIND $rows`` statement.
+        batch_bytes: most bytes (as JSON) of rows in one statement; FalkorDB's Bolt
+            endpoint needs this small (it crashes on parameters over about 4 KB).
+        ensure_schema: create the ``(label, id)`` constraints or indexes on connect.
+    """
+
+    def __init__(
+        self,
+        runner: CypherRunner,
+        *,
+        batch_rows: int = 1000,
+        batch_bytes: int = 1_000_000,
+        ensure_schema: bool = True,
+    ) -> None:
+        if batch_rows < 1 or batch_bytes < 1:
+            raise ValueError("batch sizes must be positive")
+        self.runner = runner
+        self.location = runner.location
+        self.batch_rows = batch_rows
+        self.batch_bytes = batch_bytes
+        self._local = threading.local()
+        if ensure_schema:
+            self.ensure_schema()
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.runner.close()
+
+    def ensure_schema(self) -> None:
+        """Uniqueness on ``(label, id)`` in the connected engine's own syntax; idempotent."""
+        if self.runner.engine is Engine.NEO4J:
+            self.runner.write([(cypher.neo4j_constraint(label), {}) for label in Label])
+            return
+        indexed = {
+            str(label)
+            for label, properties in self.runner.read(cypher.FALKORDB_INDEXES)
+            if "id" in properties
+        }
+        missing = [label for label in Label if label.value not in indexed]
+        # One statement per index: another client creating the same index meanwhile
+        # makes only that statement fail, and harmlessly.
+        for label in missing:
+            try:
+                self.runner.write([(cypher.falkordb_index(label), {})])
+            except Exception as exc:  # another client created it meanwhile
+                if "already indexed" not in str(exc):
+                    raise
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        depth: int = getattr(self._local, "depth", 0)
+        if depth == 0:
+            self._local.memo = {}
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
+            if depth == 0:
+                self._local.memo = None
+
+    def _read(self, query: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        memo: dict[tuple[str, str], list[tuple[Any, ...]]] | None = getattr(
+            self._local, "memo", None
+        )
+        if memo is None:
+            return self.runner.read(query, params)
+        key = (query, json.dumps(params, sort_keys=True, ensure_ascii=False, default=str))
+        rows = memo.get(key)
+        if rows is None:
+            rows = self.runner.read(query, params)
+            memo[key] = rows
+        return rows
+
+    def _write(self, statements: list[Statement]) -> None:
+        if getattr(self._local, "depth", 0):
+            raise RuntimeError("writing inside reading() would break the snapshot")
+        if statements:
+            self.runner.write(statements)
+
+    # --- writes -------------------------------------------------------------------------
+
+    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None:
+        node_rows: dict[Label, list[dict[str, Any]]] = defaultdict(list)
+        for node in nodes:
+            props = _props(node.props, f"{node.label} {node.id}", drop_id=True)
+            node_rows[Label(node.label)].append({"id": _id(node.id), "props": props})
+        rel_rows: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
+        for rel in relationships:
+            where = f"{rel.type} {rel.src}->{rel.dst}"
+            rel_rows[(Rel(rel.type), Label(rel.src_label), Label(rel.dst_label))].append(
+                {"src": _id(rel.src), "dst": _id(rel.dst), "props": _props(rel.props, where)}
+            )
+        statements: list[Statement] = []
+        for label, rows in node_rows.items():
+            statements += self._batches(cypher.merge_nodes(label), rows)
+        for (rel_type, src, dst), rows in rel_rows.items():
+            statements += self._batches(cypher.merge_relationships(rel_type, src, dst), rows)
+        self._write(statements)
+
+    def _batches(
+        self, query: str, rows: list[dict[str, Any]], key: str = "rows"
+    ) -> list[Statement]:
+        """Split rows into statements of at most `batch_rows` rows and ~`batch_bytes` bytes."""
+        statements: list[Statement] = []
+        batch: list[Any] = []
+        size = 0
+        for row in rows:
+            row_size = len(json.dumps(row, ensure_ascii=False).encode()) + 1
+            if batch and (len(batch) >= self.batch_rows or size + row_size > self.batch_bytes):
+                statements.append((query, {key: batch}))
+                batch, size = [], 0
+            batch.append(row)
+            size += row_size
+        if batch:
+            statements.append((query, {key: batch}))
+        return statements
+
+    def delete(
+        self,
+        nodes: Sequence[tuple[Label, str]] = (),
+        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
+    ) -> None:
+        node_ids: dict[Label, list[str]] = defaultdict(list)
+        for label, node_id in nodes:
+            node_ids[Label(label)].append(_id(node_id))
+        rel_rows: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
+        for rel, src_label, src, dst_label, dst in relationships:
+            rel_rows[(Rel(rel), Label(src_label), Label(dst_label))].append(
+                {"src": _id(src), "dst": _id(dst)}
+            )
+        statements: list[Statement] = []
+        for label, ids in node_ids.items():
+            statements += self._batches(cypher.delete_nodes(label), ids, key="ids")  # type: ignore[arg-type]
+        for (rel_type, src_label, dst_label), rows in rel_rows.items():
+            statements += self._batches(
+                cypher.delete_relationships(rel_type, src_label, dst_label), rows
+            )
+        self._write(statements)
+
+    # --- lookups ------------------------------------------------------------------------
+
+    def nodes(self, label: Label, ids: Collection[str] | None = None) -> dict[str, Node]:
+        if ids is None:
+            rows = self._read(cypher.all_nodes(label))
+        else:
+            wanted = sorted(set(ids))
+            rows = []
+            for start in range(0, len(wanted), ID_BATCH):
+                rows += self._read(
+                    cypher.nodes_by_id(label), {"ids": wanted[start : start + ID_BATCH]}
+                )
+            rows.sort(key=lambda row: row[0])
+        return {node_id: _node(label, node_id, props) for node_id, props in rows}
+
+    def relationships(
+        self,
+        rel: Rel,
+        *,
+        src_ids: Collection[str] | None = None,
+        dst_ids: Collection[str] | None = None,
+    ) -> list[Relationship]:
+        if (src_ids is not None and not src_ids) or (dst_ids is not None and not dst_ids):
+            return []
+        starts, ends = rel.ends
+        found: list[Relationship] = []
+        for src_label, dst_label in product(sorted(starts), sorted(ends)):
+            query = cypher.relationships(
+                rel, src_label, dst_label, by_src=src_ids is not None, by_dst=dst_ids is not None
+            )
+            for params in _id_params(src_ids, dst_ids):
+                for src, dst, props in self._read(query, params):
+                    found.append(Relationship(rel, src_label, src, dst_label, dst, dict(props)))
+        found.sort(key=lambda r: (r.src, r.dst, r.src_label.value, r.dst_label.value))
+        return found
+
+    def neighbours(self, label: Label, node_id: str) -> list[Neighbour]:
+        found: list[tuple[int, int, str, Neighbour]] = []
+        rel_order = {rel.value: i for i, rel in enumerate(Rel)}
+        with self.reading():
+            for direction_order, direction in enumerate(("out", "in")):
+                for rel_type, labels, other, props, rel_props in self._read(
+                    cypher.neighbours(label, direction), {"id": node_id}
+                ):
+                    if rel_type not in rel_order or len(labels) != 1:
+                        continue  # not ours: another application's data in the graph
+                    try:
+                        other_label = Label(labels[0])
+                    except ValueError:
+                        continue
+                    neighbour = Neighbour(
+                        Rel(rel_type),
+                        "out" if direction == "out" else "in",
+                        _node(other_label, other, props),
+                        dict(rel_props),
+                    )
+                    found.append((rel_order[rel_type], direction_order, other, neighbour))
+        found.sort(key=lambda item: item[:3])
+        return [item[3] for item in found]
+
+    def stats(self) -> Stats:
+        node_counts: dict[str, int] = defaultdict(int)
+        rel_counts: dict[str, int] = defaultdict(int)
+        with self.reading():
+            for labels, count in self._read(cypher.COUNT_NODES):
+                for label in labels:
+                    node_counts[str(label)] += int(count)
+            for rel_type, count in self._read(cypher.COUNT_RELATIONSHIPS):
+                rel_counts[str(rel_type)] += int(count)
+        return Stats(
+            nodes={lb: node_counts.get(lb.value, 0) for lb in Label},
+            relationships={r: rel_counts.get(r.value, 0) for r in Rel},
+        )
+
+    def find_nodes(
+        self,
+        label: Label,
+        *,
+        text: str | None = None,
+        filters: Mapping[str, str | int | float | bool] | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> list[Node]:
+        params: dict[str, Any] = {"after": after, "text": text or None, "limit": max(0, limit)}
+        wanted: list[tuple[str, str, str]] = []
+        for i, (key, value) in enumerate((filters or {}).items()):
+            if not _PROPERTY_NAME.fullmatch(key):
+                raise ValueError(f"not a property name: {key!r}")
+            params[f"k{i}"] = key
+            params[f"v{i}"] = value
+            wanted.append((key, f"k{i}", f"v{i}"))
+        if params["limit"] == 0:
+            return []
+        rows = self._read(cypher.find_nodes(label, wanted), params)
+        return [_node(label, node_id, props) for node_id, props in rows]
+
+    # --- aggregated reads ---------------------------------------------------------------
+
+    def curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]:
+        rows = self._read(cypher.CURRICULUM, {"cluster": cluster_id})
+        result: dict[str, dict[str, int]] = {}
+        for course, covers in sorted(rows, key=lambda row: row[0]):
+            result[course] = {ability: int(level) for ability, level in sorted(covers)}
+        return result
+
+    def chain_scope(self, chain_id: str, segment_id: str | None = None) -> ChainScope:
+        with self.reading():
+            found = self._read(cypher.CHAIN, {"chain": chain_id})
+            if not found:
+                raise NotFound(f"找不到产业链 {chain_id}", f"no industry chain {chain_id}")
+            chain = _node(Label.INDUSTRY_CHAIN, found[0][0], found[0][1])
+            segments = sorted(
+                (
+                    SegmentRow(sid, name, _int_or_none(order))
+                    for sid, name, order in self._read(cypher.CHAIN_SEGMENTS, {"chain": chain_id})
+                ),
+                key=lambda s: s.id,
+            )
+            if segment_id is not None:
+                segments = [s for s in segments if s.id == segment_id]
+                if not segments:
+                    raise NotFound(
+                        f"产业链 {chain_id} 中没有环节 {segment_id}",
+                        f"the chain {chain_id} has no segment {segment_id}",
+                    )
+            positions = sorted(
+                (
+                    PositionRow(pid, name, seg, _int_or_none(demand), _int_or_none(offered))
+                    for pid, name, seg, demand, offered in self._read(
+                        cypher.SCOPE_POSITIONS, {"segments": [s.id for s in segments]}
+                    )
+                ),
+                key=lambda p: (p.segment, p.id),
+            )
+            position_ids = sorted({p.id for p in positions})
+            requirements: list[RequirementRow] = []
+            for start in range(0, len(position_ids), ID_BATCH):
+                batch = position_ids[start : start + ID_BATCH]
+                requirements += [
+                    RequirementRow(
+                        pid,
+                        aid,
+                        name,
+                        int(level),
+                        float(weight if weight is not None else 1.0),
+                    )
+                    for pid, aid, name, level, weight in self._read(
+                        cypher.SCOPE_REQUIREMENTS, {"positions": batch}
+                    )
+                ]
+            requirements.sort(key=lambda r: (r.position, r.ability))
+        return ChainScope(chain, segments, positions, requirements)
+
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]:
+        wanted = list(dict.fromkeys(ability_ids))
+        empty: dict[str, Sequence[str]] = {kind: () for kind in CLOSER_KINDS}
+        found: dict[str, dict[str, Sequence[str]]] = {a: empty for a in wanted}
+        with self.reading():
+            for start in range(0, len(wanted), ID_BATCH):
+                batch = wanted[start : start + ID_BATCH]
+                for ability, *lists in self._read(cypher.CLOSERS, {"abilities": batch}):
+                    found[ability] = {
+                        kind: tuple(sorted(set(ids)))
+                        for kind, ids in zip(CLOSER_KINDS, lists, strict=True)
+                    }
+        return found
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+def _id(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"an id must be a string, not {type(value).__name__}: {value!r}")
+    return value
+
+
+_SCALARS = (str, bool, int, float)
+
+
+def _check(value: object, where: str, key: str) -> None:
+    """Raise TypeError for a value a graph property cannot hold (before any write)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise TypeError(f"{where}: property {key} is not a finite number: {value!r}")
+    if isinstance(value, _SCALARS):
+        return
+    if isinstance(value, list | tuple) and all(isinstance(v, _SCALARS) for v in value):
+        for item in value:
+            _check(item, where, key)
+        return
+    raise TypeError(f"{where}: property {key} cannot hold a {type(value).__name__}")
+
+
+def _props(props: Mapping[str, Any], where: str, *, drop_id: bool = False) -> dict[str, Any]:
+    """Properties to ``SET +=``: None means "leave as is", as in the embedded store."""
+    clean: dict[str, Any] = {}
+    for key, value in props.items():
+        if not isinstance(key, str) or not key or "`" in key:
+            raise TypeError(f"{where}: not a property name: {key!r}")
+        if value is None or (drop_id and key == "id"):
+            continue
+        _check(value, where, key)
+        clean[key] = list(value) if isinstance(value, tuple) else value
+    return clean
+
+
+def _node(label: Label, node_id: str, props: Mapping[str, Any]) -> Node:
+    data = {k: v for k, v in props.items() if k != "id"}
+    if data.get("name") is None:
+        data["name"] = node_id
+    return Node(label, node_id, data)
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _id_params(
+    src_ids: Collection[str] | None, dst_ids: Collection[str] | None
+) -> Iterator[dict[str, Any]]:
+    """Parameters for a relationship lookup, the id lists cut into batches."""
+    src = sorted(set(src_ids)) if src_ids is not None else None
+    dst = sorted(set(dst_ids)) if dst_ids is not None else None
+    if src is not None:
+        for start in range(0, len(src), ID_BATCH):
+            params: dict[str, Any] = {"src": src[start : start + ID_BATCH]}
+            if dst is not None:
+                params["dst"] = dst
+            yield params
+    elif dst is not None:
+        for start in range(0, len(dst), ID_BATCH):
+            yield {"dst": dst[start : start + ID_BATCH]}
+    else:
+        yield {}

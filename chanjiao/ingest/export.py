@@ -1,0 +1,290 @@
+"""Export a store as a dataset the ingest reads back unchanged (DESIGN §3).
+
+Nodes become rows of their file; relationships become the id columns they were read
+from (``courses.major_ids``, ``core_major_ids`` from the ``core`` flag of
+``IN_MAJOR``, ``prerequisite_ids``, ``clusters.major_ids`` from ``IN_CLUSTER`` …) or
+rows of the relationship files (offers, requirements, coverage, partners). Loading
+an export into an empty store gives the same graph: that is the test.
+
+Formats: ``json`` (one document), ``csv-dir`` (a folder of UTF-8 CSV files, or a
+zip of them over HTTP) and ``xlsx`` (one sheet per file). In a workbook, a text
+cell starting with ``= + - @`` is written as a text cell with Excel's quote prefix
+(what typing a leading ``'`` does), so no spreadsheet runs it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import typing
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from chanjiao.errors import InvalidRequest
+from chanjiao.graph.schema import Rel
+from chanjiao.graph.store import GraphStore
+from chanjiao.ingest.formats import FILES, FileFormat
+
+#: Text a spreadsheet would run as a formula (or, for tab and CR, re-parse).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV_DIR = "csv-dir"
+    XLSX = "xlsx"
+
+
+#: Media type and file name suffix of each format when sent as one file.
+MEDIA: dict[ExportFormat, tuple[str, str]] = {
+    ExportFormat.JSON: ("application/json", ".json"),
+    ExportFormat.CSV_DIR: ("application/zip", ".zip"),
+    ExportFormat.XLSX: (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".xlsx",
+    ),
+}
+
+Row = dict[str, Any]
+
+
+@dataclass
+class ExportedDataset:
+    """The rows of every non-empty file, in file order, and what could not be expressed.
+
+    Attributes:
+        tables: file name → rows (column → value; lists for multi-valued columns).
+        warnings: relationships a single-valued column cannot hold (e.g. a segment
+            PART_OF two chains): the first id (by id order) is exported, the others are
+            named here.
+    """
+
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(len(rows) for rows in self.tables.values())
+
+
+def is_multi(fmt: FileFormat, column: str) -> bool:
+    """Whether a column holds several ids (``major_ids``) rather than one."""
+    annotation = fmt.model.model_fields[column].annotation
+    return typing.get_origin(annotation) is tuple
+
+
+def node_rows(
+    store: GraphStore,
+    fmt: FileFormat,
+    ids: list[str] | None = None,
+    warnings: list[str] | None = None,
+) -> list[Row]:
+    """The rows of a node file: every node of its label, or those of `ids`, by id.
+
+    The API reuses this to fill the required columns of a partial update.
+    """
+    assert fmt.label is not None
+    label = fmt.label
+    with store.reading():
+        nodes = store.nodes(label, ids)
+        linked: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        cores: dict[str, list[str]] = defaultdict(list)
+        for link in fmt.links:
+            wanted = sorted(nodes) if ids is not None else None
+            if link.outgoing:
+                for r in store.relationships(link.rel, src_ids=wanted):
+                    if r.src_label is label and r.dst_label is link.target:
+                        linked[r.src][link.column].append(r.dst)
+                        if link.rel is Rel.IN_MAJOR and r.props.get("core"):
+                            cores[r.src].append(r.dst)
+            else:
+                for r in store.relationships(link.rel, dst_ids=wanted):
+                    if r.dst_label is label and r.src_label is link.target:
+                        linked[r.dst][link.column].append(r.src)
+    rows = []
+    for node_id in sorted(nodes):
+        node = nodes[node_id]
+        row: Row = {"id": node_id, "name": node.name}
+        for column in fmt.property_columns:
+            value = node.props.get(column)
+            if value is not None and column != "name":
+                row[column] = value
+        for link in fmt.links:
+            found = sorted(set(linked[node_id].get(link.column, ())))
+            if not found:
+                continue
+            if is_multi(fmt, link.column):
+                row[link.column] = found
+            else:
+                row[link.column] = found[0]
+                if len(found) > 1 and warnings is not None:
+                    warnings.append(
+                        f"{fmt.name}.csv {node_id}: {link.column} 只能有一个值，"
+                        f"已导出 {found[0]}，未导出 {', '.join(found[1:])} "
+                        f"({link.column} holds one id; {', '.join(found[1:])} not exported)"
+                    )
+        if fmt.name == "courses" and cores.get(node_id):
+            row["core_major_ids"] = sorted(set(cores[node_id]))
+        rows.append(row)
+    return rows
+
+
+def edge_rows(store: GraphStore, fmt: FileFormat) -> list[Row]:
+    """The rows of a relationship file (offers, requirements, coverage, partners)."""
+    edge = fmt.edge
+    assert edge is not None
+    rows = []
+    for r in store.relationships(edge.rel):
+        if r.src_label not in edge.src_labels or r.dst_label is not edge.dst_label:
+            continue
+        row: Row = {edge.src_column: r.src, edge.dst_column: r.dst}
+        for column in edge.props:
+            if r.props.get(column) is not None:
+                row[column] = r.props[column]
+        rows.append(row)
+    rows.sort(key=lambda row: (str(row[edge.src_column]), str(row[edge.dst_column])))
+    return rows
+
+
+def export_dataset(store: GraphStore) -> ExportedDataset:
+    """Everything in the store as dataset rows, read from one snapshot."""
+    out = ExportedDataset()
+    with store.reading():
+        for fmt in FILES:
+            rows = (
+                edge_rows(store, fmt)
+                if fmt.edge is not None
+                else node_rows(store, fmt, warnings=out.warnings)
+            )
+            if rows:
+                out.tables[fmt.name] = rows
+    return out
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _columns(fmt: FileFormat, rows: list[Row]) -> list[str]:
+    used = {column for row in rows for column in row}
+    return [c for c in fmt.columns if c in used or c in fmt.required]
+
+
+def to_json(dataset: ExportedDataset) -> bytes:
+    return (json.dumps(dataset.tables, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def to_csv_files(dataset: ExportedDataset) -> dict[str, bytes]:
+    """``name.csv`` → UTF-8 (with BOM, so Excel in China opens it right) CSV bytes."""
+    files = {}
+    by_name = {f.name: f for f in FILES}
+    for name, rows in dataset.tables.items():
+        columns = _columns(by_name[name], rows)
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else _cell_text(row[c]) for c in columns])
+        files[f"{name}.csv"] = buffer.getvalue().encode("utf-8-sig")
+    return files
+
+
+def to_zip(dataset: ExportedDataset) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in to_csv_files(dataset).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def to_xlsx(dataset: ExportedDataset) -> bytes:
+    """One sheet per file; text that looks like a formula stays text (quote prefix)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    by_name = {f.name: f for f in FILES}
+    for name, rows in dataset.tables.items():
+        sheet = workbook.create_sheet(name)
+        columns = _columns(by_name[name], rows)
+        sheet.append(columns)
+        for number, row in enumerate(rows, start=2):
+            for index, column in enumerate(columns, start=1):
+                value = row.get(column)
+                if value is None:
+                    continue
+                if isinstance(value, list | tuple):
+                    value = ";".join(str(v) for v in value)
+                cell = sheet.cell(row=number, column=index)
+                cell.value = value
+                if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    if dataset.tables:
+        workbook.remove(first)
+    else:
+        first.title = "说明"
+        first.append(["数据库为空 (the store is empty)"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_bytes(dataset: ExportedDataset, fmt: ExportFormat) -> bytes:
+    """The dataset as one file: JSON, a zip of CSV files, or a workbook."""
+    if fmt is ExportFormat.JSON:
+        return to_json(dataset)
+    if fmt is ExportFormat.CSV_DIR:
+        return to_zip(dataset)
+    return to_xlsx(dataset)
+
+
+def write_export(store: GraphStore, fmt: ExportFormat, path: Path) -> ExportedDataset:
+    """Export the store to `path`: a .json or .xlsx file, or a folder of CSV files.
+
+    Raises:
+        InvalidRequest: for ``csv-dir``, `path` is a file or a folder already holding
+            CSV files (re-loading it would mix old files in).
+    """
+    dataset = export_dataset(store)
+    if fmt is ExportFormat.CSV_DIR:
+        if path.exists() and not path.is_dir():
+            raise InvalidRequest(
+                f"{path} 是文件；csv-dir 格式需要一个文件夹",
+                f"{path} is a file; the csv-dir format writes a folder",
+            )
+        if path.is_dir() and any(p.suffix.lower() == ".csv" for p in path.iterdir()):
+            raise InvalidRequest(
+                f"文件夹 {path} 中已有 CSV 文件；请换一个空文件夹",
+                f"the folder {path} already holds CSV files; choose an empty folder",
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        for name, data in to_csv_files(dataset).items():
+            (path / name).write_bytes(data)
+    else:
+        path.write_bytes(export_bytes(dataset, fmt))
+    return dataset
+
+
+__all__ = [
+    "MEDIA",
+    "ExportFormat",
+    "ExportedDataset",
+    "edge_rows",
+    "export_bytes",
+    "export_dataset",
+    "node_rows",
+    "write_export",
+]

@@ -1,0 +1,304 @@
+"""The gap report as one self-contained, printable HTML page (and the data every report
+format shares: the §4 analysis, display names, the heat-map and the resource shortfalls).
+
+Shortfalls are simple counts a college's leadership asks about, defined on the
+cluster's curriculum C(K) (DESIGN §4):
+
+- courses without a dual-qualified teacher: courses of C(K) that no teacher with
+  ``dual_qualified`` (双师双能型) `TEACHES` (a course with no teacher at all counts);
+- courses without a textbook: courses of C(K) that no textbook is `USED_IN`;
+- skill gaps without a training resource: gap abilities of category ``skill`` (技能)
+  whose closers list no training resource (none supports the ability or any course
+  that covers it);
+- the dual-qualified share: of the teachers who teach a course of C(K), how many are
+  dual-qualified.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.graph.schema import LEVEL_WORDS, AbilityCategory, Label, Rel, zh_word
+from chanjiao.graph.store import GraphStore
+from chanjiao.report.markdown import CLOSER_HEADERS, STATUS_ZH, closer_names
+from chanjiao.viz.graph import STATUS_COLOUR
+from chanjiao.viz.render import view_fragment, view_script, view_style, vis_assets
+from chanjiao.viz.views import DEFAULT_MAX_NODES, cluster_graph
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(slots=True)
+class Shortfalls:
+    """Resource shortfalls of a cluster's curriculum (defined in the module docstring)."""
+
+    teachers: int
+    dual_teachers: int
+    courses_without_dual_teacher: list[dict[str, Any]]
+    courses_without_textbook: list[dict[str, Any]]
+    skill_gaps_without_resource: list[dict[str, Any]]
+
+    @property
+    def dual_share(self) -> float | None:
+        return self.dual_teachers / self.teachers if self.teachers else None
+
+    def to_dict(self) -> dict[str, Any]:
+        share = self.dual_share
+        return {
+            "teachers": self.teachers,
+            "dual_qualified_teachers": self.dual_teachers,
+            "dual_qualified_share": None if share is None else round(share, 4),
+            "courses_without_dual_qualified_teacher": self.courses_without_dual_teacher,
+            "courses_without_textbook": self.courses_without_textbook,
+            "skill_gaps_without_training_resource": self.skill_gaps_without_resource,
+        }
+
+
+@dataclass(slots=True)
+class HeatRow:
+    ability: str
+    name: str
+    taught: int
+    cells: list[tuple[int, str] | None]
+
+
+@dataclass(slots=True)
+class HeatGroup:
+    """Abilities under one parent (能力域); `parent` is None for abilities without one."""
+
+    parent: str | None
+    name: str
+    rows: list[HeatRow] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Heatmap:
+    """The position × ability matrix: required levels, coloured by status.
+
+    Columns are the scored positions grouped by segment (`segments` holds each segment
+    and how many columns it spans); rows are the required abilities grouped by parent.
+    """
+
+    segments: list[tuple[str, str, int]]
+    positions: list[tuple[str, str]]
+    groups: list[HeatGroup]
+
+
+@dataclass(slots=True)
+class ReportData:
+    """Everything the HTML, XLSX and Markdown reports show."""
+
+    analysis: GapReport
+    report: dict[str, Any]
+    names: dict[str, str]
+    abilities: dict[str, dict[str, Any]]
+    shortfalls: Shortfalls
+    heatmap: Heatmap
+
+    def to_dict(self) -> dict[str, Any]:
+        """The §4 JSON with the shortfalls added (key ``shortfalls``)."""
+        return {**self.report, "shortfalls": self.shortfalls.to_dict()}
+
+
+def gather_report(
+    store: GraphStore, cluster_id: str, chain_id: str, segment_id: str | None = None
+) -> ReportData:
+    """Run the gap analysis and read what the reports show besides it.
+
+    Raises:
+        NotFound: the cluster, chain or segment does not exist.
+    """
+    with store.reading():
+        analysis = analyse_gaps(store, cluster_id, chain_id, segment_id)
+        report = analysis.to_dict()
+        names = closer_names(store, report)
+        curriculum = sorted(analysis.curriculum)
+        courses = store.nodes(Label.COURSE, curriculum)
+        teaching = store.relationships(Rel.TEACHES, dst_ids=curriculum)
+        teachers = store.nodes(Label.TEACHER, {r.src for r in teaching})
+        textbooks = {r.dst for r in store.relationships(Rel.USED_IN, dst_ids=curriculum)}
+        required = sorted({r.ability for p in analysis.positions for r in p.requirements})
+        ability_nodes = store.nodes(Label.ABILITY, required)
+        parent_of = {r.src: r.dst for r in store.relationships(Rel.CHILD_OF, src_ids=required)}
+        parents = store.nodes(Label.ABILITY, set(parent_of.values()))
+
+    names.update({c: n.name for c, n in courses.items()})
+    names.update({p.id: p.name for p in analysis.positions})
+    abilities = {
+        a: {
+            "name": ability_nodes[a].name if a in ability_nodes else a,
+            "category": ability_nodes[a].props.get("category") if a in ability_nodes else None,
+            "parent": parent_of.get(a),
+            "parent_name": parents[parent_of[a]].name
+            if parent_of.get(a) in parents
+            else parent_of.get(a),
+        }
+        for a in required
+    }
+
+    taught_by: dict[str, list[str]] = defaultdict(list)
+    for rel in teaching:
+        taught_by[rel.dst].append(rel.src)
+    without_dual = []
+    for course in curriculum:
+        staff = sorted(set(taught_by.get(course, [])))
+        if not any(teachers[t].props.get("dual_qualified") is True for t in staff if t in teachers):
+            without_dual.append(
+                {"id": course, "name": names.get(course, course), "teachers": len(staff)}
+            )
+    without_textbook = [
+        {"id": c, "name": names.get(c, c)} for c in curriculum if c not in textbooks
+    ]
+    no_resource = [
+        {"ability": g.ability, "name": g.name, "priority": round(g.priority, 4)}
+        for g in analysis.gaps
+        if abilities.get(g.ability, {}).get("category") == AbilityCategory.SKILL.value
+        and not g.closers.get("training_resources")
+    ]
+    shortfalls = Shortfalls(
+        teachers=len(teachers),
+        dual_teachers=sum(1 for t in teachers.values() if t.props.get("dual_qualified") is True),
+        courses_without_dual_teacher=without_dual,
+        courses_without_textbook=without_textbook,
+        skill_gaps_without_resource=no_resource,
+    )
+    return ReportData(analysis, report, names, abilities, shortfalls, _heatmap(analysis, abilities))
+
+
+def _heatmap(analysis: GapReport, abilities: dict[str, dict[str, Any]]) -> Heatmap:
+    by_segment: dict[str, list[Any]] = defaultdict(list)
+    for position in analysis.positions:
+        by_segment[position.segment].append(position)
+    segments: list[tuple[str, str, int]] = []
+    columns: list[Any] = []
+    for seg in analysis.segments:
+        inside = by_segment.get(seg.id, [])
+        if inside:
+            segments.append((seg.id, seg.name, len(inside)))
+            columns.extend(inside)
+    index = {p.id: i for i, p in enumerate(columns)}
+    cells: dict[str, list[tuple[int, str] | None]] = {}
+    taught: dict[str, int] = {}
+    for position in columns:
+        for req in position.requirements:
+            row = cells.setdefault(req.ability, [None] * len(columns))
+            row[index[position.id]] = (req.required, req.status)
+            taught[req.ability] = req.taught
+    groups: dict[str | None, HeatGroup] = {}
+    for ability in sorted(
+        cells, key=lambda a: (abilities[a]["parent"] is None, abilities[a]["parent"] or "", a)
+    ):
+        info = abilities[ability]
+        parent = info["parent"]
+        group = groups.setdefault(
+            parent, HeatGroup(parent, info["parent_name"] if parent else "未归入能力域")
+        )
+        group.rows.append(HeatRow(ability, info["name"], taught[ability], cells[ability]))
+    return Heatmap(segments, [(p.id, p.name) for p in columns], list(groups.values()))
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """Jinja2 environment of the report templates, autoescape on for all of them."""
+    env = Environment(
+        loader=FileSystemLoader(str(_TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        STATUS_ZH=STATUS_ZH,
+        STATUS_COLOUR=STATUS_COLOUR,
+        CLOSER_HEADERS=CLOSER_HEADERS,
+        LEVEL_WORDS=LEVEL_WORDS,
+        coverage_colour=coverage_colour,
+        pct=_pct,
+    )
+    return env
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def coverage_colour(value: float | None) -> str:
+    """The traffic-light colour of a coverage: red below 60 %, amber below 80 %, else green."""
+    if value is None:
+        return "#b0bec5"
+    if value < 0.6:
+        return STATUS_COLOUR["missing"]
+    if value < 0.8:
+        return STATUS_COLOUR["partial"]
+    return STATUS_COLOUR["covered"]
+
+
+def render_gap_report(
+    data: ReportData,
+    store: GraphStore | None = None,
+    *,
+    embed_view: bool = True,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> str:
+    """The report page; with a store and `embed_view`, the cluster view is embedded in it."""
+    view = None
+    if store is not None and embed_view:
+        analysis = data.analysis
+        view = cluster_graph(
+            store,
+            analysis.cluster,
+            analysis.chain,
+            analysis.segment,
+            max_nodes=max_nodes,
+            report=analysis,
+        )
+    report = data.report
+    closers_named = [
+        {
+            kind: [(c, data.names.get(c, c)) for c in gap["closers"].get(kind, [])]
+            for kind in CLOSER_HEADERS
+        }
+        for gap in report["gaps"]
+    ]
+    max_priority = max((g["priority"] for g in report["gaps"]), default=0.0) or 1.0
+    template = environment().get_template("report.html")
+    return template.render(
+        r=report,
+        data=data,
+        shortfalls=data.shortfalls,
+        heatmap=data.heatmap,
+        closers_named=closers_named,
+        max_priority=max_priority,
+        category_zh={c.value: zh_word(c) for c in AbilityCategory},
+        view=view,
+        assets=vis_assets() if view else "",
+        fragment=view_fragment(view, element_id="cluster-view", height="600px") if view else "",
+        script=view_script() if view else "",
+        view_css=view_style() if view else "",
+    )
+
+
+def gap_report_html(
+    store: GraphStore, cluster_id: str, chain_id: str, segment_id: str | None = None
+) -> str:
+    """The HTML gap report of a cluster against a chain (or one segment), as a string."""
+    return render_gap_report(gather_report(store, cluster_id, chain_id, segment_id), store)
+
+
+def write_gap_report(
+    store: GraphStore,
+    cluster_id: str,
+    chain_id: str,
+    segment_id: str | None,
+    path: str | Path,
+) -> Path:
+    """Write the HTML gap report to `path` and return the path (`chanjiao demo` uses this)."""
+    target = Path(path)
+    target.write_text(gap_report_html(store, cluster_id, chain_id, segment_id), encoding="utf-8")
+    return target
