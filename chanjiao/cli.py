@@ -32,7 +32,9 @@ from chanjiao.config import store_location
 from chanjiao.graph.schema import LABEL_ZH, REL_ZH, Label, Rel
 from chanjiao.ingest.load import IngestResult, ingest
 from chanjiao.ingest.template import write_template
+from chanjiao.report.html import write_gap_report
 from chanjiao.report.markdown import STATUS_ZH, closer_names, gap_markdown
+from chanjiao.viz import write_cluster_view
 
 app = typer.Typer(
     help="产教 chanjiao：专精特新产业学院课程与实训资源知识图谱。"
@@ -376,6 +378,12 @@ def demo_command(
         )
         gap = analyse_gaps(graph, SAMPLE_CLUSTER, SAMPLE_CHAIN).to_dict()
         names = closer_names(graph, gap)
+        html_path = write_gap_report(
+            graph, SAMPLE_CLUSTER, SAMPLE_CHAIN, None, output / "gap-report.html"
+        )
+        view_path = write_cluster_view(
+            graph, SAMPLE_CLUSTER, SAMPLE_CHAIN, None, output / "cluster-view.html"
+        )
     print_gap_table(gap, names, top=10)
     json_path = output / "gaps.json"
     md_path = output / "gaps.md"
@@ -384,6 +392,8 @@ def demo_command(
     out.print(f"报告已写入 reports written to [bold]{output}/[/]：")
     out.print(f"  - {json_path}  (DESIGN §4 JSON)")
     out.print(f"  - {md_path}  (Markdown)")
+    out.print(f"  - {html_path}  (HTML 报告，可离线打开、可打印 HTML report, opens offline)")
+    out.print(f"  - {view_path}  (专业群 × 产业链 交互图谱 cluster view)")
     out.print(
         f"继续探索 next: chanjiao gaps --store {location} --cluster {SAMPLE_CLUSTER} "
         f"--chain {SAMPLE_CHAIN} --format md",
@@ -397,6 +407,7 @@ from chanjiao.commands import api, plan, stores, views  # noqa: E402
 
 for _module in (stores, api, views, plan):
     _module.register(app)
+
 
 def main() -> None:
     """Entry point of the `chanjiao` console script."""

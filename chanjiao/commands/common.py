@@ -28,7 +28,7 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         "-s",
-        help=f"数据库文件（默认 ./chanjiao.db，或环境变量 {ENV_STORE}）。Store file.",
+        help=f"存储：数据库文件，或 bolt:// neo4j:// falkordb:// 地址（默认 ./chanjiao.db，或环境变量 {ENV_STORE}）。Store file or server URL.",
         show_default=False,
     ),
 ]

@@ -42,8 +42,10 @@ def closer_names(store: GraphStore, report: Mapping[str, Any]) -> dict[str, str]
 
 
 def _cell(text: object) -> str:
-    """Make a value safe inside a Markdown table cell."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    """Make a value safe inside a Markdown table cell (and inert if rendered as HTML)."""
+    cell = str(text).replace("\\", "\\\\").replace("|", "\\|")
+    cell = cell.replace("\n", " ").replace("\r", " ")
+    return cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _pct(value: float | None) -> str:
