@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Literal, NamedTuple
 
 from chanjiao.errors import NotFound
@@ -21,6 +22,9 @@ Status = Literal["covered", "partial", "missing"]
 
 #: JSON numbers are rounded to this many decimals (DESIGN §4).
 DECIMALS = 4
+
+
+_ABILITY = attrgetter("ability")
 
 
 def _r(value: float | None) -> float | None:
@@ -142,7 +146,7 @@ class GapReport:
                     "name": g.name,
                     "priority": _r(g.priority),
                     "positions": g.positions,
-                    "closers": {kind: list(ids) for kind, ids in g.closers.items()},
+                    "closers": dict(zip(g.closers, map(list, g.closers.values()), strict=True)),
                 }
                 for g in self.gaps
             ],
@@ -230,7 +234,7 @@ def _score(
     positions: list[PositionResult] = []
     unmodelled: list[str] = []
     for row in sorted(scope.positions, key=lambda p: p.id):
-        requirements = sorted(by_position.get(row.id, ()), key=lambda r: r.ability)
+        requirements = sorted(by_position.get(row.id, ()), key=_ABILITY)
         if not requirements:
             unmodelled.append(row.id)
             continue
