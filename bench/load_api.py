@@ -168,7 +168,7 @@ def load(
         out = subprocess.run(
             [
                 "wrk",
-                "-t2",
+                f"-t{min(2, connections)}",
                 f"-c{connections}",
                 f"-d{max(1, int(duration))}s",
                 "--latency",
@@ -198,7 +198,8 @@ def load(
         timeout=duration + 120,
         check=True,
     )
-    return json.loads(done.stdout) | {"tool": "httpx"}
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result | {"tool": "httpx"}
 
 
 def _wrk_ms(out: str, quantile: str) -> float:

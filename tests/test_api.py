@@ -74,6 +74,7 @@ def test_health_names_version_and_store(api: TestClient) -> None:
     assert body["status"] == "ok"
     assert body["version"] == "0.1.0"
     assert body["store"]["reachable"] is True
+    assert body["store"]["cache"] in ("warming", "ready")
 
 
 def test_stats_counts_the_small_graph(api: TestClient, small: GraphStore) -> None:

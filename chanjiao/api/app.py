@@ -12,13 +12,24 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from chanjiao import __version__
 from chanjiao.api.deps import WriteGate
 from chanjiao.api.errors import GuardMiddleware, install_error_handlers
-from chanjiao.api.routes import align, data, gaps, health, ingest, nodes, relationships
+from chanjiao.api.routes import (
+    align,
+    data,
+    gaps,
+    health,
+    ingest,
+    nodes,
+    plan,
+    relationships,
+    views,
+)
 from chanjiao.api.settings import Settings
 from chanjiao.config import open_store
 from chanjiao.graph.store import GraphStore
@@ -48,6 +59,8 @@ TAGS = [
     {"name": "relationships", "description": "关系 Relationships"},
     {"name": "analysis", "description": "对齐与差距分析 Alignment and gaps"},
     {"name": "data", "description": "数据集导入与导出 Dataset ingest and export"},
+    {"name": "reports", "description": "差距报告与图谱视图 Gap reports and graph views"},
+    {"name": "planning", "description": "专业群规划 Specialty-cluster planning"},
 ]
 
 
@@ -75,6 +88,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         owned = app.state.store is None
         if owned:
             app.state.store = open_store(settings.store)
@@ -114,7 +128,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.warmed = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
     install_error_handlers(app)
-    for module in (health, nodes, relationships, align, gaps, ingest, data):
+    for module in (health, nodes, relationships, align, gaps, ingest, data, views, plan):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:

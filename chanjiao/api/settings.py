@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         cors_origins: origins browsers may call the API from (``*`` for any).
         max_body_bytes: the largest request body accepted (uploads included).
         warm_cache: fill the store's read cache in a background thread at start.
+        threads: how many requests run library code at once in one process. The
+            analysis is CPU-bound Python: more threads than cores only contend for
+            the GIL (and each opens its own SQLite connection with a cold page
+            cache), so a small number serves more requests per second.
     """
 
     # extra="ignore": a shared .env also holds other services' settings (NEO4J_AUTH …).
@@ -56,6 +60,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY, gt=0)
     warm_cache: bool = True
+    threads: int = Field(default=2, ge=1, le=256)
 
     _split_keys = field_validator("api_keys", "cors_origins", mode="before")(_split)
 

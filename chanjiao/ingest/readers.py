@@ -443,7 +443,10 @@ def _read_sheet(fmt: FileFormat, source: str, sheet: Any, out: RawDataset) -> No
         number = cells[0].row if cells else 0
         for cell in cells:
             value = cell.value
-            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+            quoted = getattr(cell, "quotePrefix", False)  # '=x typed as text, not a formula
+            if cell.data_type == "f" or (
+                isinstance(value, str) and value.startswith("=") and not quoted
+            ):
                 out.problems.append(
                     Problem(
                         source,

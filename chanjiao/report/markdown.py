@@ -42,10 +42,9 @@ def closer_names(store: GraphStore, report: Mapping[str, Any]) -> dict[str, str]
 
 
 def _cell(text: object) -> str:
-    """Make a value safe inside a Markdown table cell (and inert if rendered as HTML)."""
+    """Keep a value inside one Markdown table cell (markup is escaped by `_markup_safe`)."""
     cell = str(text).replace("\\", "\\\\").replace("|", "\\|")
-    cell = cell.replace("\n", " ").replace("\r", " ")
-    return cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return cell.replace("\n", " ").replace("\r", " ")
 
 
 def _pct(value: float | None) -> str:
@@ -68,7 +67,8 @@ def gap_markdown(
         names: display names for ids (see `closer_names`); ids are shown where missing.
         top: show only the first `top` gaps (all when None).
     """
-    names = names or {}
+    report = _markup_safe(report)
+    names = _markup_safe(names or {})
     summary = report.get("summary", {})
     counts = summary.get("requirements", {})
     scope = f"{_cell(report['chain_name'])}（{_cell(report['chain'])}）"
@@ -210,12 +210,12 @@ def shortfalls_markdown(shortfalls: Mapping[str, Any], curriculum_courses: int) 
 def report_markdown(report: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
     """The full Markdown report: `gap_markdown`, then the shortfalls if the dict has them.
 
-    Every user-supplied string is markup-escaped first (see `_markup_safe`).
+    Every user-supplied string is markup-escaped (see `_markup_safe`).
     """
-    safe = _markup_safe(report)
-    text = gap_markdown(safe, _markup_safe(names or {}))
-    if "shortfalls" in safe:
+    text = gap_markdown(report, names)
+    if "shortfalls" in report:
         text += "\n" + shortfalls_markdown(
-            safe["shortfalls"], safe.get("summary", {}).get("curriculum_courses", 0)
+            _markup_safe(report["shortfalls"]),
+            report.get("summary", {}).get("curriculum_courses", 0),
         )
     return text

@@ -20,6 +20,7 @@ def library_json(data: Any, status_code: int = 200) -> JSONResponse:
 
 
 _WHAT = {
+    400: "请求的各部分不一致 Inconsistent request",
     401: "缺少或无效的 API 密钥 Missing or wrong API key",
     403: "服务器未配置 API 密钥，写操作已禁用 Writes disabled (no key configured)",
     404: "找不到 Not found",
