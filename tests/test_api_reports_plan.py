@@ -35,15 +35,16 @@ def test_gap_report_in_every_format(api: TestClient, small: GraphStore) -> None:
     workbook = api.get(f"{V1}/reports/gaps", params=query | {"format": "xlsx"})
     book = openpyxl.load_workbook(io.BytesIO(workbook.content))
     assert len(book.sheetnames) > 3
-    assert_error(api.get(f"{V1}/reports/gaps", params={"cluster": "K9", "chain": "H1"}),
-                 404, "not_found")
+    assert_error(
+        api.get(f"{V1}/reports/gaps", params={"cluster": "K9", "chain": "H1"}), 404, "not_found"
+    )
 
 
 def test_views_are_offline_html(api: TestClient) -> None:
     cluster = api.get(f"{V1}/views/cluster", params={"cluster": "K1", "chain": "H1"})
     assert cluster.status_code == 200
     assert "vis" in cluster.text and "外延表征" in cluster.text
-    assert "<script src=\"http" not in cluster.text
+    assert '<script src="http' not in cluster.text
     focus = api.get(f"{V1}/views/focus", params={"id": "C2", "label": "Course", "hops": 1})
     assert focus.status_code == 200 and "光刻工艺" in focus.text
     gap = api.get(f"{V1}/views/gap", params={"cluster": "K1", "chain": "H1", "ability": "A3"})
@@ -53,9 +54,7 @@ def test_views_are_offline_html(api: TestClient) -> None:
     assert_error(api.get(f"{V1}/views/path", params={"position": "P9"}), 404, "not_found")
 
 
-def test_planning_endpoints_return_the_library_results(
-    api: TestClient, small: GraphStore
-) -> None:
+def test_planning_endpoints_return_the_library_results(api: TestClient, small: GraphStore) -> None:
     eligibility = api.get(f"{V1}/plan/eligibility/IC1")
     assert eligibility.status_code == 200
     assert eligibility.json() == check_eligibility(small, "IC1").to_dict()
@@ -67,5 +66,6 @@ def test_planning_endpoints_return_the_library_results(
     built = api.post(f"{V1}/plan/cluster", json={"chain": "H1", "budget": 2, "method": "exact"})
     assert built.status_code == 200, built.text
     assert_error(api.get(f"{V1}/plan/eligibility/IC9"), 404, "not_found")
-    assert_error(api.post(f"{V1}/plan/cluster", json={"chain": "H1", "budget": -1}),
-                 422, "invalid_request")
+    assert_error(
+        api.post(f"{V1}/plan/cluster", json={"chain": "H1", "budget": -1}), 422, "invalid_request"
+    )

@@ -108,9 +108,7 @@ def _sheet_xml(path: Path) -> bytes:
         )
 
 
-def test_formula_like_text_round_trips(
-    store: GraphStore, tmp_path: Path
-) -> None:
+def test_formula_like_text_round_trips(store: GraphStore, tmp_path: Path) -> None:
     """Every risky text comes back unchanged from a workbook, JSON and CSV.
 
     The workbook holds it as quote-prefixed text, which the reader accepts; a real
