@@ -10,7 +10,30 @@ from typer.testing import CliRunner
 from chanjiao.cli import app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-COMMANDS = ["ingest", "gaps", "align course", "align position", "stats", "template", "demo"]
+COMMANDS = [
+    "ingest",
+    "gaps",
+    "align course",
+    "align position",
+    "stats",
+    "template",
+    "demo",
+    "report",
+    "viz cluster",
+    "viz focus",
+    "viz gap",
+    "viz path",
+    "plan cluster",
+    "plan what-if",
+    "plan resources",
+    "plan path",
+    "plan partners",
+    "plan eligibility",
+    "plan certificates",
+    "serve",
+    "export",
+    "copy",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
