@@ -108,3 +108,21 @@ def test_sample_report_screenshot(tmp_path: Path) -> None:
     assert "集成电路技术专业群" in page.visible and "71.0%" in page.visible
     assert int(probe["data-inked"]) > 500
     screenshot(tmp_path / "sample-report.html", IMG / "gap-report.png", size="1280,2000")
+
+
+def test_report_has_the_planning_sections(small: GraphStore) -> None:
+    """Issue #6 sections, by hand on tests/data/valid/small.
+
+    C(K1) = C1, C2, C3, C5 use one textbook, B2 (国家规划教材, standard): 1 of 1.
+    IC1 builds K1 with U1 (高校, 牵头单位) and E1 (小巨人, 共建企业): every condition met.
+    """
+    from chanjiao.report.html import gap_report_html
+
+    data = gather_report(small, "K1", "H1")
+    kinds = {row["value"]: row["count"] for row in data.planning["resources"]["textbook_kinds"]}
+    assert kinds["national_planned"] == 1 and kinds["school_enterprise"] == 0
+    [college] = data.planning["eligibility"]
+    assert college["college"] == "IC1" and college["eligible"] is True
+    page = gap_report_html(small, "K1", "H1")
+    for heading in ("教材体系", "岗课赛证", "合作企业", "申报条件", "符合 eligible"):
+        assert heading in page

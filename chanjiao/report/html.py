@@ -101,10 +101,12 @@ class ReportData:
     abilities: dict[str, dict[str, Any]]
     shortfalls: Shortfalls
     heatmap: Heatmap
+    planning: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The §4 JSON with the shortfalls added (key ``shortfalls``)."""
-        return {**self.report, "shortfalls": self.shortfalls.to_dict()}
+        """The §4 JSON with the shortfalls (and the planning sections) added."""
+        extra = {"planning": self.planning} if self.planning else {}
+        return {**self.report, "shortfalls": self.shortfalls.to_dict(), **extra}
 
 
 def gather_report(
@@ -128,6 +130,7 @@ def gather_report(
         ability_nodes = store.nodes(Label.ABILITY, required)
         parent_of = {r.src: r.dst for r in store.relationships(Rel.CHILD_OF, src_ids=required)}
         parents = store.nodes(Label.ABILITY, set(parent_of.values()))
+        planning = _planning(store, cluster_id, chain_id, segment_id)
 
     names.update({c: n.name for c, n in courses.items()})
     names.update({p.id: p.name for p in analysis.positions})
@@ -169,7 +172,26 @@ def gather_report(
         courses_without_textbook=without_textbook,
         skill_gaps_without_resource=no_resource,
     )
-    return ReportData(analysis, report, names, abilities, shortfalls, _heatmap(analysis, abilities))
+    return ReportData(
+        analysis, report, names, abilities, shortfalls, _heatmap(analysis, abilities), planning
+    )
+
+
+def _planning(
+    store: GraphStore, cluster_id: str, chain_id: str, segment_id: str | None
+) -> dict[str, Any]:
+    """The planning analyses the report shows (issue #6): resources, 岗课赛证, partners."""
+    from chanjiao.analysis.certification import certification
+    from chanjiao.analysis.partners import check_eligibility, enterprise_service
+    from chanjiao.analysis.resources import resource_shortfalls
+
+    colleges = sorted(r.src for r in store.relationships(Rel.HAS_CLUSTER, dst_ids=[cluster_id]))
+    return {
+        "resources": resource_shortfalls(store, cluster_id, chain_id, segment_id).to_dict(),
+        "certification": certification(store, cluster_id, chain_id, segment_id).to_dict(),
+        "partners": enterprise_service(store, cluster_id, chain_id, segment_id, top=5).to_dict(),
+        "eligibility": [check_eligibility(store, c).to_dict() for c in colleges],
+    }
 
 
 def _heatmap(analysis: GapReport, abilities: dict[str, dict[str, Any]]) -> Heatmap:
@@ -273,6 +295,7 @@ def render_gap_report(
         data=data,
         shortfalls=data.shortfalls,
         heatmap=data.heatmap,
+        planning=data.planning,
         closers_named=closers_named,
         max_priority=max_priority,
         category_zh={c.value: zh_word(c) for c in AbilityCategory},
