@@ -20,6 +20,7 @@ from chanjiao import __version__
 from chanjiao.api.deps import WriteGate
 from chanjiao.api.errors import GuardMiddleware, install_error_handlers
 from chanjiao.api.routes import (
+    ResponseCache,
     align,
     data,
     gaps,
@@ -127,6 +128,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.store = store
     app.state.warmed = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
+    app.state.response_cache = ResponseCache()
     install_error_handlers(app)
     for module in (health, nodes, relationships, align, gaps, ingest, data, views, plan):
         app.include_router(module.router, prefix=PREFIX)

@@ -198,6 +198,13 @@ class GraphStore(ABC):
     def warm(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Prepare caches for a long-running process (a server calls this at start)."""
 
+    def generation(self) -> int | None:
+        """A number every committed write (from any process) changes; None if unknown.
+
+        Callers may cache answers per generation; None means: do not cache.
+        """
+        return None
+
     # --- deleting and finding (for the HTTP API) --------------------------------------
 
     @abstractmethod

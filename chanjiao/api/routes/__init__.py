@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
-from fastapi.responses import JSONResponse
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
 
 from chanjiao.api.errors import ErrorBody
 
@@ -17,6 +22,57 @@ def library_json(data: Any, status_code: int = 200) -> JSONResponse:
     national-scale gap report (over 1 MB of JSON).
     """
     return JSONResponse(data, status_code=status_code)
+
+
+class ResponseCache:
+    """Encoded answers of read routes, valid for one store generation.
+
+    A college platform asks the same alignments and gaps again and again; between two
+    writes the answer cannot change, so the JSON is encoded once. An entry is used only
+    when the store's generation (changed by every committed write, from any process)
+    is the one it was computed at; stores that cannot tell (None) are never cached.
+    """
+
+    def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], tuple[int, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], generation: int) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != generation:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple[Any, ...], generation: int, body: bytes) -> None:
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[1])
+            self._entries[key] = (generation, body)
+            self._bytes += len(body)
+            while self._bytes > self._max_bytes and self._entries:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
+
+
+def cached_json(request: Request, compute: Callable[[], Any]) -> Response:
+    """`library_json(compute())`, answered from the app's `ResponseCache` when still valid."""
+    store = request.app.state.store
+    cache: ResponseCache = request.app.state.response_cache
+    generation = store.generation()
+    key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
+    if generation is not None:
+        body = cache.get(key, generation)
+        if body is not None:
+            return Response(body, media_type="application/json")
+    body = json.dumps(compute(), ensure_ascii=False, separators=(",", ":")).encode()
+    if generation is not None:
+        cache.put(key, generation, body)
+    return Response(body, media_type="application/json")
 
 
 _WHAT = {

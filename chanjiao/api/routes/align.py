@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from chanjiao.analysis.alignment import align_course, align_position
 from chanjiao.api.deps import Store, require_read_key
-from chanjiao.api.routes import READ, errors, library_json
+from chanjiao.api.routes import READ, cached_json, errors
 
 router = APIRouter(tags=["analysis"], dependencies=[Depends(require_read_key)])
 
@@ -54,9 +54,9 @@ _COURSE_EXAMPLE = {
         200: {"content": {"application/json": {"example": _COURSE_EXAMPLE}}},
     },
 )
-def course_alignment(course_id: str, store: Store) -> JSONResponse:
+def course_alignment(course_id: str, store: Store, request: Request) -> Response:
     """课程培养的能力、需要这些能力的岗位与企业，及本课程对每个岗位覆盖率的贡献 share。"""
-    return library_json(align_course(store, course_id).to_dict())
+    return cached_json(request, lambda: align_course(store, course_id).to_dict())
 
 
 @router.get(
@@ -103,6 +103,8 @@ def position_alignment(
     cluster: Annotated[
         str | None, Query(max_length=100, description="只看该专业群的课程 only this cluster's")
     ] = None,
-) -> JSONResponse:
+    *,
+    request: Request,
+) -> Response:
     """岗位的每项能力要求、培养它的课程，以及按先修顺序排列的学习路径。"""
-    return library_json(align_position(store, position_id, cluster).to_dict())
+    return cached_json(request, lambda: align_position(store, position_id, cluster).to_dict())

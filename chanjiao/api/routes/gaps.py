@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from chanjiao.analysis.gaps import analyse_gaps
 from chanjiao.analysis.whatif import what_if, what_if_compare
 from chanjiao.api.deps import Store, require_read_key
 from chanjiao.api.errors import InvalidInput
-from chanjiao.api.routes import READ, errors, library_json
+from chanjiao.api.routes import READ, cached_json, errors, library_json
 from chanjiao.graph.schema import parse_level
 
 router = APIRouter(tags=["analysis"], dependencies=[Depends(require_read_key)])
@@ -91,9 +91,11 @@ def gaps(
     segment: Annotated[
         str | None, Query(min_length=1, max_length=100, description="只分析一个环节")
     ] = None,
-) -> JSONResponse:
+    *,
+    request: Request,
+) -> Response:
     """DESIGN §4 的 JSON：覆盖率、各环节、各岗位、按优先级排列的差距及可补足的资源。"""
-    return library_json(analyse_gaps(store, cluster, chain, segment).to_dict())
+    return cached_json(request, lambda: analyse_gaps(store, cluster, chain, segment).to_dict())
 
 
 def _level(value: Any) -> Any:
