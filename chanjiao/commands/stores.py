@@ -1,16 +1,7 @@
-"""Moving a graph between stores: ``chanjiao copy SRC_STORE DST_STORE``.
-
-The copy goes through the `GraphStore` interface only, so it works between any two
-kinds (embedded ↔ Neo4j ↔ FalkorDB): every label's nodes and every relationship
-type are read from the source in one `reading()` block and written to the
-destination in one `write`, which is one transaction there: the copy lands whole or
-not at all. Nodes and relationships already in the destination are upserted
-(properties merge as in an ingest), never removed.
-"""
+"""``chanjiao copy SRC_STORE DST_STORE``: a thin shell over `chanjiao.graph.copy`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
@@ -18,43 +9,7 @@ from rich.table import Table
 
 from chanjiao.commands.common import out, store_at, user_errors
 from chanjiao.errors import InvalidRequest
-from chanjiao.graph.schema import Label, Node, Rel, Relationship
-from chanjiao.graph.store import GraphStore
-
-
-@dataclass
-class CopyResult:
-    """How many nodes and relationships of each kind were copied."""
-
-    nodes: dict[Label, int] = field(default_factory=dict)
-    relationships: dict[Rel, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.nodes.values()) + sum(self.relationships.values())
-
-
-def copy_graph(source: GraphStore, destination: GraphStore) -> CopyResult:
-    """Copy everything in `source` into `destination`, in one write.
-
-    Raises:
-        StoreUnavailable: either store failed; the destination is then unchanged.
-    """
-    result = CopyResult()
-    nodes: list[Node] = []
-    relationships: list[Relationship] = []
-    with source.reading():
-        for label in Label:
-            found = list(source.nodes(label).values())
-            result.nodes[label] = len(found)
-            nodes += found
-        for rel in Rel:
-            found_rels = source.relationships(rel)
-            result.relationships[rel] = len(found_rels)
-            relationships += found_rels
-    if nodes or relationships:
-        destination.write(nodes, relationships)
-    return result
+from chanjiao.graph.copy import copy_graph
 
 
 def register(app: typer.Typer) -> None:
