@@ -454,44 +454,26 @@ class EmbeddedStore(GraphStore):
             ("scope", chain_id, segment_id), self._load_chain_scope, chain_id, segment_id
         )
 
-    # NOTE to other engineers: closers() and warm() are the lead's (issue #2 benchmark);
-    # do not change them. Describe what you need in your report instead.
-    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]:
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
         with self.reading():
             generation = self.generation()
-            found: dict[str, dict[str, Sequence[str]]] = {}
+            packed: dict[str, tuple[tuple[str, ...], ...]] = {}
             missing = []
             for ability in ability_ids:
                 hit = self._cache.get(generation, ("closers", ability))
                 if hit is None:
                     missing.append(ability)
                 else:
-                    found[ability] = hit
-            for start in range(0, len(missing), 2000):
-                batch = missing[start : start + 2000]
-                for ability, closers in self._load_closers(batch).items():
-                    value: dict[str, Sequence[str]] = {
-                        kind: tuple(closers[kind]) for kind in CLOSER_KINDS
-                    }
+                    packed[ability] = hit
+            if missing:
+                for ability, closers in self._load_closers(missing).items():
+                    value = tuple(tuple(closers[kind]) for kind in CLOSER_KINDS)
                     self._cache.put(generation, ("closers", ability), value)
-                    found[ability] = value
-        return found
-
-    def warm(self) -> None:
-        """Fill the read cache for every chain and ability (a server calls this at start).
-
-        One-shot commands do not need it; a long-running process that calls it in a
-        background thread answers every later gap analysis from memory. The cache is
-        then moved out of the garbage collector's sight (`gc.freeze`): it holds
-        hundreds of thousands of long-lived objects that would otherwise make every
-        full collection pause a request.
-        """
-        with self.reading():
-            for chain_id in self.nodes(Label.INDUSTRY_CHAIN):
-                self.chain_scope(chain_id)
-            self.closers(list(self.nodes(Label.ABILITY)))
-        gc.collect()
-        gc.freeze()
+                    packed[ability] = value
+        return {
+            ability: {kind: list(ids) for kind, ids in zip(CLOSER_KINDS, lists, strict=True)}
+            for ability, lists in packed.items()
+        }
 
     def _cached(self, key: tuple[Any, ...], load: Callable[..., T], *args: Any) -> T:
         with self.reading():
