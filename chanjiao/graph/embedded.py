@@ -21,6 +21,7 @@ Design (see README, "Architecture"):
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import math
@@ -95,6 +96,20 @@ _PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
 
 def _json(ids: Collection[str]) -> str:
     return json.dumps(list(ids), ensure_ascii=False)
+
+
+_LABEL = {label.value: label for label in Label}
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded(text: str) -> tuple[tuple[str, Any], ...]:
+    return tuple(json.loads(text).items())
+
+
+def _props(text: str) -> dict[str, Any]:
+    """Relationship properties from their JSON; the few distinct texts of a big read
+    (``{"level":3,"weight":1.0}`` …) are decoded once, each caller gets its own dict."""
+    return dict(_decoded(text))
 
 
 def _props_json(props: dict[str, Any]) -> str:
@@ -391,7 +406,7 @@ class EmbeddedStore(GraphStore):
             sql += f" AND dst IN {_IDS}"
             params.append(_json(dst_ids))
         return [
-            Relationship(rel, Label(sl), s, Label(dl), d, json.loads(p))
+            Relationship(rel, _LABEL[sl], s, _LABEL[dl], d, _props(p))
             for sl, s, dl, d, p in self._query(sql + " ORDER BY src, dst", params)
         ]
 
@@ -454,26 +469,42 @@ class EmbeddedStore(GraphStore):
             ("scope", chain_id, segment_id), self._load_chain_scope, chain_id, segment_id
         )
 
-    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]:
         with self.reading():
             generation = self.generation()
-            packed: dict[str, tuple[tuple[str, ...], ...]] = {}
+            found: dict[str, dict[str, Sequence[str]]] = {}
             missing = []
             for ability in ability_ids:
                 hit = self._cache.get(generation, ("closers", ability))
                 if hit is None:
                     missing.append(ability)
                 else:
-                    packed[ability] = hit
-            if missing:
-                for ability, closers in self._load_closers(missing).items():
-                    value = tuple(tuple(closers[kind]) for kind in CLOSER_KINDS)
+                    found[ability] = hit
+            for start in range(0, len(missing), 2000):
+                batch = missing[start : start + 2000]
+                for ability, closers in self._load_closers(batch).items():
+                    value: dict[str, Sequence[str]] = {
+                        kind: tuple(closers[kind]) for kind in CLOSER_KINDS
+                    }
                     self._cache.put(generation, ("closers", ability), value)
-                    packed[ability] = value
-        return {
-            ability: {kind: list(ids) for kind, ids in zip(CLOSER_KINDS, lists, strict=True)}
-            for ability, lists in packed.items()
-        }
+                    found[ability] = value
+        return found
+
+    def warm(self) -> None:
+        """Fill the read cache for every chain and ability (a server calls this at start).
+
+        One-shot commands do not need it; a long-running process that calls it in a
+        background thread answers every later gap analysis from memory. The cache is
+        then moved out of the garbage collector's sight (`gc.freeze`): it holds
+        hundreds of thousands of long-lived objects that would otherwise make every
+        full collection pause a request.
+        """
+        with self.reading():
+            for chain_id in self.nodes(Label.INDUSTRY_CHAIN):
+                self.chain_scope(chain_id)
+            self.closers(list(self.nodes(Label.ABILITY)))
+        gc.collect()
+        gc.freeze()
 
     def _cached(self, key: tuple[Any, ...], load: Callable[..., T], *args: Any) -> T:
         with self.reading():
