@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: headless Chromium and CJK fonts (browser tests).
+# System packages the test suite needs: headless Chromium and CJK fonts (browser tests),
+# unshare and ip (the Bolt smoke test runs in a private network namespace).
 # Installs them with apt when missing (root needed); says what to do otherwise.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)          # Bolt smoke test: lo in a netns
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then missing+=(fonts-noto-cjk); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
