@@ -21,20 +21,15 @@ from fastapi import Path as PathParam
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from chanjiao.api.errors import InvalidInput, Unauthorized, WritesDisabled
-from chanjiao.api.settings import Settings
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
-from chanjiao.ingest.formats import FILES, FileFormat
+from chanjiao.ingest import formats
+from chanjiao.ingest.formats import FILES, LABEL_SPELLINGS, FileFormat
 
 
 async def get_store(request: Request) -> GraphStore:
     store: GraphStore = request.app.state.store
     return store
-
-
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 Store = Annotated[GraphStore, Depends(get_store)]
@@ -139,17 +134,12 @@ Gate = Annotated[WriteGate, Depends(get_gate)]
 # --- label names in paths -----------------------------------------------------------------
 
 _LABEL_FILES: dict[Label, FileFormat] = {f.label: f for f in FILES if f.label is not None}
-_LABEL_NAMES: dict[str, Label] = {}
-for _label, _fmt in _LABEL_FILES.items():
-    for _name in (str(_label), _label.zh, _fmt.name):
-        _LABEL_NAMES[_name] = _label
-        _LABEL_NAMES[_name.lower()] = _label
 #: Every spelling a path accepts for a label, for the OpenAPI enum.
-LABEL_CHOICES = sorted({n for lb, f in _LABEL_FILES.items() for n in (str(lb), f.name, lb.zh)})
+LABEL_CHOICES = LABEL_SPELLINGS
 
 
 def label_named(name: str) -> Label:
-    found = _LABEL_NAMES.get(name) or _LABEL_NAMES.get(name.strip().lower())
+    found = formats.label_named(name)
     if found is None:
         raise InvalidInput(
             f"不认识的节点类型 {name[:40]}；可用：{'、'.join(LABEL_CHOICES)}",

@@ -9,7 +9,7 @@ never a backend, so the embedded store and a server store give identical answers
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -189,11 +189,6 @@ class GraphStore(ABC):
         `CLOSER_KINDS`. `courses` lists every course covering the ability; the
         analysis removes the cluster's own.
         """
-
-    def iter_all(self) -> Iterator[Node]:
-        """Every node of every label (for exports and copies)."""
-        for label in Label:
-            yield from self.nodes(label).values()
 
     def warm(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Prepare caches for a long-running process (a server calls this at start)."""

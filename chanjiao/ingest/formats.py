@@ -267,3 +267,21 @@ def file_format(name: str) -> FileFormat | None:
     """The file format a file stem or sheet name (English or Chinese) stands for."""
     key = name.strip()
     return _BY_NAME.get(key.lower()) or _BY_NAME.get(key)
+
+
+_LABEL_NAMES: dict[str, Label] = {}
+for _fmt in FILES:
+    if _fmt.label is not None:
+        for _name in (_fmt.label.value, _fmt.label.zh, _fmt.name):
+            _LABEL_NAMES[_name.lower()] = _fmt.label
+del _fmt, _name
+
+#: Every spelling `label_named` accepts (for messages and the OpenAPI enum).
+LABEL_SPELLINGS = sorted(
+    {n for f in FILES if f.label is not None for n in (f.label.value, f.name, f.label.zh)}
+)
+
+
+def label_named(name: str) -> Label | None:
+    """A label from its English name, Chinese name or data-file name (Course, 课程, courses)."""
+    return _LABEL_NAMES.get(name.strip().lower())

@@ -19,6 +19,7 @@ from chanjiao.analysis.gaps import GapReport, analyse_gaps
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import LABEL_ZH, LEVEL_WORDS, REL_ZH, Label, Node, Rel
 from chanjiao.graph.store import CLOSER_KINDS, GraphStore
+from chanjiao.ingest.formats import label_named
 from chanjiao.viz.graph import (
     STATUS_COLOUR,
     STATUS_ZH,
@@ -87,14 +88,14 @@ def _props(node: Node) -> list[str]:
 
 
 def parse_label(text: str) -> Label:
-    """A label from its English name (`Course`) or Chinese word (课程).
+    """A label from its English name (`Course`), Chinese word (课程) or file name (courses).
 
     Raises:
         InvalidRequest: no label has that name.
     """
-    for label in Label:
-        if text.strip().lower() in (label.value.lower(), LABEL_ZH[label]):
-            return label
+    label = label_named(text)
+    if label is not None:
+        return label
     choices = "、".join(f"{LABEL_ZH[lb]}（{lb}）" for lb in Label)
     raise InvalidRequest(
         f"未知的节点类型“{text}”；可选：{choices}",
@@ -719,11 +720,6 @@ def path_graph(store: GraphStore, position_id: str, cluster_id: str | None = Non
     title = f"学习路径：{position.name}（{position.id}）"
     subtitle = "按先修关系排列的课程 → 岗位能力 → 岗位" + scope
     return builder.finish("path", title, subtitle, positions, notes)
-
-
-def parse_label_option(text: str | None) -> Label | None:
-    """The `--label` option of the focus view (None when not given)."""
-    return None if text is None else parse_label(text)
 
 
 __all__ = [
