@@ -29,7 +29,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from chanjiao.errors import NotFound, StoreUnavailable
+from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
     CLOSER_KINDS,
@@ -144,7 +145,7 @@ class EmbeddedStore(GraphStore):
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
-        self._cache = _GenerationCache(limit=200_000)
+        self._cache = GenerationCache(limit=200_000)
         self._check_file()
         self._ensure_schema()
 
@@ -635,36 +636,6 @@ class EmbeddedStore(GraphStore):
             a: {kind: sorted(kinds.get(kind, ())) for kind in CLOSER_KINDS}
             for a, kinds in found.items()
         }
-
-
-class _GenerationCache:
-    """Read results tagged with the store generation they were read at.
-
-    A value is returned only for the generation it was computed from, so a write by
-    any process (which bumps the generation) makes every older value invisible; the
-    least recently used values are dropped past `limit`. Callers must not mutate
-    what they get back.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self._data: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
-        self._limit = limit
-        self._lock = threading.Lock()
-
-    def get(self, generation: int, key: tuple[Any, ...]) -> Any:
-        with self._lock:
-            entry = self._data.get(key)
-            if entry is None or entry[0] != generation:
-                return None
-            self._data.move_to_end(key)
-            return entry[1]
-
-    def put(self, generation: int, key: tuple[Any, ...], value: Any) -> None:
-        with self._lock:
-            self._data[key] = (generation, value)
-            self._data.move_to_end(key)
-            while len(self._data) > self._limit:
-                self._data.popitem(last=False)
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from chanjiao.api.errors import ErrorBody
+from chanjiao.graph.cache import GenerationCache
 
 
 def library_json(data: Any, status_code: int = 200) -> JSONResponse:
@@ -28,35 +27,19 @@ class ResponseCache:
     """Encoded answers of read routes, valid for one store generation.
 
     A college platform asks the same alignments and gaps again and again; between two
-    writes the answer cannot change, so the JSON is encoded once. An entry is used only
-    when the store's generation (changed by every committed write, from any process)
-    is the one it was computed at; stores that cannot tell (None) are never cached.
+    writes the answer cannot change, so the JSON is encoded once. Stores that cannot
+    tell their generation (None) are never cached. Bounded by total bytes.
     """
 
     def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
-        self._entries: OrderedDict[tuple[Any, ...], tuple[int, bytes]] = OrderedDict()
-        self._bytes = 0
-        self._max_bytes = max_bytes
-        self._lock = threading.Lock()
+        self._cache = GenerationCache(max_bytes, weigh=len)
 
     def get(self, key: tuple[Any, ...], generation: int) -> bytes | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] != generation:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
+        body: bytes | None = self._cache.get(generation, key)
+        return body
 
     def put(self, key: tuple[Any, ...], generation: int, body: bytes) -> None:
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old[1])
-            self._entries[key] = (generation, body)
-            self._bytes += len(body)
-            while self._bytes > self._max_bytes and self._entries:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._bytes -= len(dropped)
+        self._cache.put(generation, key, body)
 
 
 def cached_json(request: Request, compute: Callable[[], Any]) -> Response:
