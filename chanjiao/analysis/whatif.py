@@ -28,6 +28,62 @@ def _delta(before: float | None, after: float | None) -> float | None:
     return after - before
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedCourse:
+    """A course that does not exist yet: what a what-if adds to C(K) as if it did.
+
+    Attributes:
+        id: its id in the scenario (must not be the id of a course in the store).
+        name: its name.
+        hours: its planned hours (informative; coverage does not depend on it).
+        abilities: ability id → level 1–4 it would teach.
+    """
+
+    id: str
+    name: str
+    abilities: Mapping[str, int]
+    hours: float | None = None
+
+
+def _check_planned(store: GraphStore, planned: Sequence[PlannedCourse]) -> None:
+    ids = [p.id for p in planned]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise InvalidRequest(
+            f"新课程编号 {'、'.join(twice)} 出现了不止一次",
+            f"new course id {', '.join(twice)} appears more than once",
+        )
+    taken = sorted(store.nodes(Label.COURSE, ids))
+    if taken:
+        raise InvalidRequest(
+            f"新课程编号 {'、'.join(taken)} 已是现有课程的编号；请换一个编号或直接“增加课程”",
+            f"new course id {', '.join(taken)} is already a course; choose another id "
+            "or add the existing course",
+        )
+    for course in planned:
+        if not course.name.strip():
+            raise InvalidRequest(
+                f"新课程 {course.id} 缺少名称", f"new course {course.id} has no name"
+            )
+        if course.hours is not None and not 0 <= course.hours <= 10000:
+            raise InvalidRequest(
+                f"新课程 {course.id} 的学时应在 0–10000 之间，实际为 {course.hours}",
+                f"new course {course.id} needs hours within 0–10000, got {course.hours}",
+            )
+        for ability, level in course.abilities.items():
+            if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 4:
+                raise InvalidRequest(
+                    f"新课程 {course.id} 对能力 {ability} 的等级应为 1–4，实际为 {level!r}",
+                    f"new course {course.id} must teach ability {ability} at level 1–4, "
+                    f"got {level!r}",
+                )
+    abilities = sorted({a for course in planned for a in course.abilities})
+    found = store.nodes(Label.ABILITY, abilities)
+    missing = [a for a in abilities if a not in found]
+    if missing:
+        raise NotFound(f"找不到能力 {'、'.join(missing)}", f"no ability {', '.join(missing)}")
+
+
 def changed_curriculum(
     store: GraphStore,
     cluster_id: str,
@@ -35,6 +91,7 @@ def changed_curriculum(
     add_courses: Sequence[str] = (),
     remove_courses: Sequence[str] = (),
     coverage: Mapping[tuple[str, str], int] = {},
+    new_courses: Sequence[PlannedCourse] = (),
 ) -> dict[str, dict[str, int]]:
     """C(K) with courses added (with their COVERS from the store), removed, and levels set.
 
@@ -43,17 +100,23 @@ def changed_curriculum(
         remove_courses: courses of C(K) to drop.
         coverage: (course id, ability id) → level 1–4 to set, or 0 to remove that
             coverage; the course must be in the changed curriculum.
+        new_courses: courses that do not exist yet, added with what they would teach.
 
     Raises:
         NotFound: the cluster, a course or an ability does not exist.
         InvalidRequest: a course is both added and removed, a removed course is not in
-            C(K), a level is outside 0–4, or a level is set on a course outside the
-            changed curriculum.
+            C(K), a level is outside 0–4, a level is set on a course outside the
+            changed curriculum, or a new course reuses an existing id or is incomplete.
     """
     with store.reading():
         if store.get_node(Label.SPECIALTY_CLUSTER, cluster_id) is None:
             raise NotFound(f"找不到专业群 {cluster_id}", f"no specialty cluster {cluster_id}")
-        named = sorted(set(add_courses) | set(remove_courses) | {course for course, _ in coverage})
+        _check_planned(store, new_courses)
+        planned_ids = {p.id for p in new_courses}
+        named = sorted(
+            (set(add_courses) | set(remove_courses) | {course for course, _ in coverage})
+            - planned_ids
+        )
         known = store.nodes(Label.COURSE, named)
         unknown = [c for c in named if c not in known]
         if unknown:
@@ -87,6 +150,8 @@ def changed_curriculum(
                 changed[rel.src][rel.dst] = int(rel.props["level"])
     for course in remove_courses:
         changed.pop(course, None)
+    for planned in new_courses:
+        changed[planned.id] = dict(planned.abilities)
     for (course, ability), level in sorted(coverage.items()):
         if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 4:
             raise InvalidRequest(
@@ -116,6 +181,7 @@ def what_if(
     add_courses: Sequence[str] = (),
     remove_courses: Sequence[str] = (),
     coverage: Mapping[tuple[str, str], int] = {},
+    new_courses: Sequence[PlannedCourse] = (),
     with_closers: bool = True,
 ) -> GapReport:
     """The gap report (DESIGN §4) of cluster K with its curriculum changed; nothing is written.
@@ -129,6 +195,7 @@ def what_if(
             add_courses=add_courses,
             remove_courses=remove_courses,
             coverage=coverage,
+            new_courses=new_courses,
         )
         return analyse_gaps(
             store,
@@ -281,6 +348,7 @@ def what_if_compare(
     add_courses: Sequence[str] = (),
     remove_courses: Sequence[str] = (),
     coverage: Mapping[tuple[str, str], int] = {},
+    new_courses: Sequence[PlannedCourse] = (),
     with_closers: bool = True,
 ) -> WhatIfResult:
     """The current gap report, the changed one and what moved, read from one snapshot."""
@@ -294,6 +362,7 @@ def what_if_compare(
             add_courses=add_courses,
             remove_courses=remove_courses,
             coverage=coverage,
+            new_courses=new_courses,
             with_closers=with_closers,
         )
     return WhatIfResult(before, after, compare(before, after))

@@ -16,19 +16,21 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from chanjiao import __version__
+from chanjiao import __version__, web
 from chanjiao.api.deps import WriteGate
 from chanjiao.api.errors import GuardMiddleware, install_error_handlers
 from chanjiao.api.routes import (
     ResponseCache,
     align,
     data,
+    explore,
     gaps,
     health,
     ingest,
     nodes,
     plan,
     relationships,
+    scenarios,
     views,
 )
 from chanjiao.api.settings import Settings
@@ -62,6 +64,7 @@ TAGS = [
     {"name": "data", "description": "数据集导入与导出 Dataset ingest and export"},
     {"name": "reports", "description": "差距报告与图谱视图 Gap reports and graph views"},
     {"name": "planning", "description": "专业群规划 Specialty-cluster planning"},
+    {"name": "graph", "description": "图谱浏览与建设概况 Graph explorer and overview"},
 ]
 
 
@@ -119,7 +122,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # /docs, /redoc and /api/v1/docs: self-hosted by chanjiao.web
         redoc_url=None,
         openapi_url=f"{PREFIX}/openapi.json",
     )
@@ -130,8 +133,10 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
     app.state.response_cache = ResponseCache()
     install_error_handlers(app)
-    for module in (health, nodes, relationships, align, gaps, ingest, data, views, plan):
+    modules = (health, nodes, relationships, align, gaps, ingest, data, views, plan)
+    for module in (*modules, scenarios, explore):
         app.include_router(module.router, prefix=PREFIX)
+    web.install(app, keys)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

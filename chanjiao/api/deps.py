@@ -71,13 +71,22 @@ def _check(request: Request, presented: bytes | None) -> None:
         raise Unauthorized("API 密钥无效", "the API key is not valid")
 
 
+def _web_session(request: Request, *, write: bool) -> bool:
+    """A browser logged in to the web workbench (its writes carry the CSRF token)."""
+    sessions = getattr(request.app.state, "web_sessions", None)
+    return sessions is not None and bool(sessions.authorises(request, write=write))
+
+
 async def require_write_key(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
 ) -> None:
-    """Writes always need a key."""
-    _check(request, _presented(bearer, header))
+    """Writes always need a key (or a web session and its CSRF token)."""
+    presented = _presented(bearer, header)
+    if presented is None and _web_session(request, write=True):
+        return
+    _check(request, presented)
 
 
 async def require_read_key(
@@ -87,7 +96,10 @@ async def require_read_key(
 ) -> None:
     """Reads need a key only when the server is set so (`read_requires_key`)."""
     if request.app.state.settings.read_requires_key:
-        _check(request, _presented(bearer, header))
+        presented = _presented(bearer, header)
+        if presented is None and _web_session(request, write=False):
+            return
+        _check(request, presented)
 
 
 class WriteGate:

@@ -173,7 +173,7 @@ def gather_report(
         skill_gaps_without_resource=no_resource,
     )
     return ReportData(
-        analysis, report, names, abilities, shortfalls, _heatmap(analysis, abilities), planning
+        analysis, report, names, abilities, shortfalls, heatmap(analysis, abilities), planning
     )
 
 
@@ -194,7 +194,7 @@ def _planning(
     }
 
 
-def _heatmap(analysis: GapReport, abilities: dict[str, dict[str, Any]]) -> Heatmap:
+def heatmap(analysis: GapReport, abilities: dict[str, dict[str, Any]]) -> Heatmap:
     by_segment: dict[str, list[Any]] = defaultdict(list)
     for position in analysis.positions:
         by_segment[position.segment].append(position)

@@ -6,14 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chanjiao.analysis.gaps import analyse_gaps
-from chanjiao.analysis.whatif import what_if, what_if_compare
+from chanjiao.analysis.scenarios import Changes, run_changes
+from chanjiao.analysis.whatif import what_if
 from chanjiao.api.deps import Store, require_read_key
-from chanjiao.api.errors import InvalidInput
 from chanjiao.api.routes import READ, cached_json, errors, library_json
-from chanjiao.graph.schema import parse_level
 
 router = APIRouter(tags=["analysis"], dependencies=[Depends(require_read_key)])
 
@@ -98,23 +97,7 @@ def gaps(
     return cached_json(request, lambda: analyse_gaps(store, cluster, chain, segment).to_dict())
 
 
-def _level(value: Any) -> Any:
-    if value in (0, "0"):
-        return 0
-    level = parse_level(value)
-    return value if level is None else level
-
-
-class CoverageChange(BaseModel):
-    """Teach `ability` in `course` at `level` (1–4 or 了解…熟练); 0 removes that coverage."""
-
-    model_config = ConfigDict(extra="forbid")
-    course: str = Field(min_length=1, max_length=100)
-    ability: str = Field(min_length=1, max_length=100)
-    level: Annotated[int, BeforeValidator(_level), Field(ge=0, le=4)]
-
-
-class WhatIfIn(BaseModel):
+class WhatIfIn(Changes):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -125,16 +108,18 @@ class WhatIfIn(BaseModel):
                     "add_courses": ["C-ME-105"],
                     "remove_courses": [],
                     "coverage": [{"course": "C-IC-106", "ability": "A-K-001", "level": "熟练"}],
+                    "new_courses": [
+                        {
+                            "id": "NEW-1",
+                            "name": "碳化硅外延工艺",
+                            "hours": 48,
+                            "abilities": [{"ability": "A-S-003", "level": 3}],
+                        }
+                    ],
                 }
             ]
         },
     )
-    cluster: str = Field(min_length=1, max_length=100)
-    chain: str = Field(min_length=1, max_length=100)
-    segment: str | None = Field(default=None, min_length=1, max_length=100)
-    add_courses: list[str] = Field(default_factory=list, max_length=1000)
-    remove_courses: list[str] = Field(default_factory=list, max_length=1000)
-    coverage: list[CoverageChange] = Field(default_factory=list, max_length=5000)
     compare: bool = Field(
         default=False,
         description="true：返回改前、改后与变化 {before, after, comparison}；"
@@ -149,24 +134,17 @@ class WhatIfIn(BaseModel):
     responses={**errors(*READ, 404, 413), **_GAP_RESPONSE},
 )
 def gaps_what_if(body: WhatIfIn, store: Store) -> JSONResponse:
-    """增删课程、改变课程对能力的培养等级后的差距报告；不写入任何数据 (nothing is written)."""
-    coverage: dict[tuple[str, str], int] = {}
-    for change in body.coverage:
-        key = (change.course, change.ability)
-        if key in coverage:
-            raise InvalidInput(
-                f"coverage 中 {change.course} → {change.ability} 出现了两次",
-                f"coverage names {change.course} -> {change.ability} twice",
-            )
-        coverage[key] = change.level
-    run = what_if_compare if body.compare else what_if
-    result = run(
+    """增删课程、改变培养等级、加入尚不存在的新课程后的差距报告；不写入任何数据 (nothing is written)."""
+    if body.compare:
+        return library_json(run_changes(store, body).to_dict())
+    result = what_if(
         store,
         body.cluster,
         body.chain,
         body.segment,
         add_courses=body.add_courses,
         remove_courses=body.remove_courses,
-        coverage=coverage,
+        coverage=body.levels(),
+        new_courses=[c.planned() for c in body.new_courses],
     )
     return library_json(result.to_dict())
