@@ -174,6 +174,7 @@ def choices(store: GraphStore) -> dict[str, Any]:
 def pick(options: dict[str, Any], cluster: str | None, chain: str | None) -> tuple[str, str]:
     """The cluster and chain asked for, else the first cluster and the chain it targets."""
     clusters = options["clusters"]
+    cluster, chain = cluster or None, chain or None
     if cluster is None:
         if not clusters:
             raise ChanjiaoError(
@@ -203,6 +204,7 @@ def dashboard(
     request: Request, cluster: Opt = None, chain: Opt = None, segment: Opt = None
 ) -> Response:
     store = _store(request)
+    segment = segment or None
 
     def build() -> dict[str, Any]:
         options = choices(store)
@@ -239,6 +241,7 @@ def gaps_page(
     limit: Annotated[int, Query(ge=1, le=100000)] = 100,
 ) -> Response:
     store = _store(request)
+    segment = segment or None
 
     def build() -> dict[str, Any]:
         options = choices(store)
@@ -294,6 +297,7 @@ def map_page(
     major: Opt = None,
 ) -> Response:
     store = _store(request)
+    segment, major = segment or None, major or None
 
     def build() -> dict[str, Any]:
         options = choices(store)
@@ -393,6 +397,7 @@ def plan_page(
     run: bool = False,
 ) -> Response:
     store = _store(request)
+    position, college = position or None, college or None
 
     def build() -> dict[str, Any]:
         options = choices(store)
