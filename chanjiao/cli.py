@@ -399,6 +399,11 @@ def demo_command(
         f"--chain {SAMPLE_CHAIN} --format md",
         highlight=False,
     )
+    out.print(
+        f"打开网页工作台 open the web workbench: chanjiao serve --store {location}  "
+        "然后在浏览器中打开 then open http://127.0.0.1:8000/",
+        highlight=False,
+    )
 
 
 # --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------

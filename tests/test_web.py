@@ -72,7 +72,9 @@ def login(client: TestClient) -> str:
     token = re.search(r'name="token" value="([0-9a-f]+)"', page.text)
     assert token is not None
     answer = client.post(
-        "/login", data={"key": KEY, "token": token.group(1), "next": "/data"}, follow_redirects=False
+        "/login",
+        data={"key": KEY, "token": token.group(1), "next": "/data"},
+        follow_redirects=False,
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/data"
     cookie = answer.headers["set-cookie"]
@@ -122,7 +124,10 @@ def test_gap_page_filters_and_downloads(client: TestClient, sample_store: GraphS
     rows = re.findall(r'<tr class="gap" data-ability="([^"]+)" data-status="([a-z]+)"', html)
     assert rows and {s for _, s in rows} == {"missing"}
     missing = {
-        r["ability"] for p in report["positions"] for r in p["requirements"] if r["status"] == "missing"
+        r["ability"]
+        for p in report["positions"]
+        for r in p["requirements"]
+        if r["status"] == "missing"
     }
     assert {a for a, _ in rows} == missing
     every = client.get("/gaps").text
@@ -142,15 +147,19 @@ def test_docs_and_redoc_are_self_hosted(client: TestClient) -> None:
     for path in ("/docs", "/redoc", "/api/v1/docs"):
         answer = client.get(path)
         assert answer.status_code == 200
-        assert "unpkg" not in answer.text and "jsdelivr" not in answer.text and "//" not in re.sub(
-            r"<!doctype html>", "", answer.text
-        ).replace("http-equiv", "")
+        assert (
+            "unpkg" not in answer.text
+            and "jsdelivr" not in answer.text
+            and "//" not in re.sub(r"<!doctype html>", "", answer.text).replace("http-equiv", "")
+        )
         for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', answer.text):
             assert client.get(asset).status_code == 200
     spec = client.get("/api/v1/openapi.json").json()
-    assert {"/api/v1/scenarios/{name}", "/api/v1/graph/search", "/api/v1/overview/construction"} <= set(
-        spec["paths"]
-    )
+    assert {
+        "/api/v1/scenarios/{name}",
+        "/api/v1/graph/search",
+        "/api/v1/overview/construction",
+    } <= set(spec["paths"])
     assert "/" not in spec["paths"]  # pages are not API operations
 
 
@@ -236,11 +245,15 @@ def test_upload_dry_run_then_errors_as_rows(tmp_path: Path) -> None:
     broken = io.BytesIO()
     book.save(broken)
     bad = client.post(
-        "/api/v1/ingest?dry_run=true", files={"file": ("bad.xlsx", broken.getvalue())}, headers=headers
+        "/api/v1/ingest?dry_run=true",
+        files={"file": ("bad.xlsx", broken.getvalue())},
+        headers=headers,
     )
     assert bad.status_code == 422
     errors = bad.json()["details"]["errors"]
-    assert errors[0]["row"] == 2 and errors[0]["column"] == "hours" and "courses" in errors[0]["file"]
+    assert (
+        errors[0]["row"] == 2 and errors[0]["column"] == "hours" and "courses" in errors[0]["file"]
+    )
     store.close()
 
 
@@ -268,13 +281,27 @@ def test_what_if_api_takes_a_new_course(tmp_path: Path) -> None:
             "chain": "H1",
             "compare": True,
             "new_courses": [
-                {"id": "NEW-1", "name": "新课", "hours": 48,
-                 "abilities": [{"ability": "A3", "level": "熟练"}, {"ability": "A5", "level": 2}]}
+                {
+                    "id": "NEW-1",
+                    "name": "新课",
+                    "hours": 48,
+                    "abilities": [
+                        {"ability": "A3", "level": "熟练"},
+                        {"ability": "A5", "level": 2},
+                    ],
+                }
             ],
         }
         answer = client.post("/api/v1/gaps/what-if", json=body)
         assert answer.status_code == 200
         assert answer.json()["comparison"]["chain"]["after"] == 0.8292
+        small_answer = client.post(
+            "/api/v1/gaps/what-if", json={**body, "full": False, "with_closers": False}
+        ).json()
+        assert small_answer["after"]["summary"]["gaps"] == 2  # A4 and A2 are left
+        assert set(small_answer["after"]) == {"coverage", "summary", "gaps"}
+        assert small_answer["after"]["gaps"][0]["closers"] == {}
+        assert small_answer["comparison"] == answer.json()["comparison"]
         body["new_courses"][0]["id"] = "C1"  # type: ignore[index]
         clash = client.post("/api/v1/gaps/what-if", json=body)
         assert clash.status_code == 400 and "已是现有课程" in clash.json()["message"]

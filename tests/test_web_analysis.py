@@ -21,6 +21,7 @@ Construction of K1 (chain H1), by hand:
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -55,7 +56,10 @@ def test_new_course_raises_coverage_as_computed_by_hand(small: GraphStore) -> No
     assert report["coverage"] == 0.8292
     positions = {p["id"]: p["coverage"] for p in report["positions"]}
     assert positions == {"P1": 1.0, "P2": 0.6667, "P3": 0.625}
-    assert [(g["ability"], g["priority"]) for g in report["gaps"]] == [("A4", 1.3333), ("A2", 0.375)]
+    assert [(g["ability"], g["priority"]) for g in report["gaps"]] == [
+        ("A4", 1.3333),
+        ("A2", 0.375),
+    ]
     result = what_if_compare(small, "K1", "H1", new_courses=[NEW]).to_dict()
     assert result["comparison"]["chain"] == {
         "id": "H1",
@@ -103,8 +107,15 @@ def test_scenarios_round_trip_and_never_touch_the_graph(small: GraphStore) -> No
             "chain": "H1",
             "add_courses": ["C4"],
             "new_courses": [
-                {"id": "NEW-1", "name": "碳化硅外延", "hours": 48,
-                 "abilities": [{"ability": "A3", "level": "熟练"}, {"ability": "A5", "level": 2}]}
+                {
+                    "id": "NEW-1",
+                    "name": "碳化硅外延",
+                    "hours": 48,
+                    "abilities": [
+                        {"ability": "A3", "level": "熟练"},
+                        {"ability": "A5", "level": 2},
+                    ],
+                }
             ],
         }
     )
@@ -181,7 +192,13 @@ def test_search_by_chinese_substring_and_id(small: GraphStore) -> None:
     exact = index.search("c2")
     assert exact[0]["key"] == "Course:C2" and exact[0]["label_zh"] == "课程"
     assert index.search("光刻", [Label.TEXTBOOK]) == [
-        {"key": "Textbook:B2", "label": "Textbook", "label_zh": "教材", "id": "B2", "name": "光刻工艺教程"}
+        {
+            "key": "Textbook:B2",
+            "label": "Textbook",
+            "label_zh": "教材",
+            "id": "B2",
+            "name": "光刻工艺教程",
+        }
     ]
     assert index.search("   ") == []
 
@@ -215,11 +232,20 @@ def test_layered_graph_puts_layers_in_order(small: GraphStore) -> None:
         by_label.setdefault(node["label"], []).append(node)
     xs = {label: {n["x"] for n in nodes} for label, nodes in by_label.items()}
     order = ["IndustryChain", "ChainSegment", "Position", "Ability", "Course", "Major"]
-    for left, right in zip(order, order[1:], strict=False):
+    for left, right in itertools.pairwise(order):
         assert max(xs[left]) < min(xs[right]), (left, right)  # type: ignore[type-var]
     status = {n["id"]: n["status"] for n in by_label["Ability"]}
-    assert status == {"A1": "covered", "A2": "partial", "A3": "missing", "A4": "partial", "A5": "missing"}
-    assert {n["id"] for n in by_label["Course"]} == {"C1", "C2"}  # the orphans C3, C5 cover nothing required
+    assert status == {
+        "A1": "covered",
+        "A2": "partial",
+        "A3": "missing",
+        "A4": "partial",
+        "A5": "missing",
+    }
+    assert {n["id"] for n in by_label["Course"]} == {
+        "C1",
+        "C2",
+    }  # the orphans C3, C5 cover nothing required
     assert {n["id"] for n in by_label["Position"]} == {"P1", "P2", "P3"}
     capped = layered_graph(small, "K1", "H1", max_nodes=10)
     assert len(capped["nodes"]) == 10 and capped["notes"]

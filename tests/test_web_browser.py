@@ -41,8 +41,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 KEY = "browser-test-key"
 ALERT_HOOK = (
-    "window.alert = function () {"
-    " document.documentElement.setAttribute('data-alerted', '1'); };"
+    "window.alert = function () { document.documentElement.setAttribute('data-alerted', '1'); };"
 )
 
 
@@ -167,7 +166,9 @@ def test_dashboard_pick_cluster_and_chain_and_read_coverage(tab: Tab, server: Se
     shown = page.eval_on_selector_all(
         "#segment-coverage tbody td.num[data-value]", "cells => cells.map(c => c.textContent)"
     )
-    assert shown == [percent(s["coverage"]) if s["coverage"] is not None else "—" for s in report["segments"]]
+    assert shown == [
+        percent(s["coverage"]) if s["coverage"] is not None else "—" for s in report["segments"]
+    ]
     assert page.inner_text('[data-count="gaps"]') == str(len(report["gaps"]))
     tab.shot("dashboard")
     page.click("#lang-switch")
@@ -185,9 +186,13 @@ def test_open_a_gap_and_follow_a_closer(tab: Tab, server: Server) -> None:
     tab.shot("gaps")
     gap = next(g for g in report["gaps"] if g["closers"]["courses"])
     closer = gap["closers"]["courses"][0]
-    link = page.locator(f'tr.gap[data-ability="{gap["ability"]}"] td.closers a[href*="Course%3A{closer}"]')
+    link = page.locator(
+        f'tr.gap[data-ability="{gap["ability"]}"] td.closers a[href*="Course%3A{closer}"]'
+    )
     link.first.click()
-    page.wait_for_function("() => window.chanjiaoExplorer && window.chanjiaoExplorer.graph.order > 1")
+    page.wait_for_function(
+        "() => window.chanjiaoExplorer && window.chanjiaoExplorer.graph.order > 1"
+    )
     details = page.inner_text("#node-details")
     name = server.store.get_node(Label.COURSE, closer).name  # type: ignore[union-attr]
     assert name in details and closer in details
@@ -241,7 +246,10 @@ def test_what_if_with_a_new_course_raises_coverage(tab: Tab, server: Server) -> 
     page = tab.open(f"/whatif?cluster={SAMPLE_CLUSTER}&chain={SAMPLE_CHAIN}")
     report = analyse_gaps(server.store, SAMPLE_CLUSTER, SAMPLE_CHAIN).to_dict()
     missing = next(
-        r["ability"] for p in report["positions"] for r in p["requirements"] if r["status"] == "missing"
+        r["ability"]
+        for p in report["positions"]
+        for r in p["requirements"]
+        if r["status"] == "missing"
     )
     page.fill("#new-name", "碳化硅外延工艺实训")
     page.select_option("#new-abilities .new-ability", missing)
@@ -272,7 +280,9 @@ def test_map_and_planning_pages(tab: Tab, server: Server) -> None:
     visible = page.locator("#heat tbody tr[data-ability]:visible").count()
     assert 0 < visible < rows
     tab.shot("map")
-    page = tab.open(f"/plan?cluster={SAMPLE_CLUSTER}&chain={SAMPLE_CHAIN}&tool=cluster&run=true&budget=6")
+    page = tab.open(
+        f"/plan?cluster={SAMPLE_CLUSTER}&chain={SAMPLE_CHAIN}&tool=cluster&run=true&budget=6"
+    )
     assert page.locator("#cluster-greedy-coverage").inner_text().endswith("%")
     tab.shot("plan")
 
@@ -356,7 +366,9 @@ def test_every_page_keeps_payloads_inert(tab: Tab, server: Server, tmp_path: Pat
         assert not view.attrs_of("img"), path
         for tag, attrs in view.elements:
             assert not any(name.startswith("on") for name in attrs), (path, tag, attrs)
-        assert any(p in view.visible for p in PAYLOADS) or path.startswith(("/explore", "/data")), path
+        assert any(p in view.visible for p in PAYLOADS) or path.startswith(("/explore", "/data")), (
+            path
+        )
     page = tab.open(f"/explore?{scope}&node={quote(key)}")
     page.wait_for_function("() => window.chanjiaoExplorer.graph.order > 1")
     assert SVG in page.inner_text("#node-details")

@@ -27,6 +27,7 @@ from typing import Any
 
 from chanjiao.analysis.partners import _type_of
 from chanjiao.analysis.whatif import target_chain
+from chanjiao.errors import NotFound
 from chanjiao.graph.schema import (
     Affiliation,
     CompetitionLevel,
@@ -39,7 +40,6 @@ from chanjiao.graph.schema import (
     parse_choice,
     zh_word,
 )
-from chanjiao.errors import NotFound
 from chanjiao.graph.store import GraphStore
 
 UNKNOWN = ("unknown", "未注明", "not given")
@@ -55,7 +55,13 @@ class Group:
     ids: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "zh": self.zh, "en": self.en, "count": len(self.ids), "ids": self.ids}
+        return {
+            "key": self.key,
+            "zh": self.zh,
+            "en": self.en,
+            "count": len(self.ids),
+            "ids": self.ids,
+        }
 
 
 @dataclass(slots=True)
@@ -193,9 +199,9 @@ def construction(store: GraphStore, cluster_id: str, chain_id: str | None = None
             *store.relationships(Rel.SUPPORTS, dst_ids=sorted(set(required) | set(covered))),
         ]
         resources = store.nodes(Label.TRAINING_RESOURCE, {r.src for r in supports})
-        certificate_ids = {
-            r.src for r in store.relationships(Rel.CERTIFIES, dst_ids=required)
-        } | {r.src for r in store.relationships(Rel.ALIGNED_WITH, dst_ids=positions)}
+        certificate_ids = {r.src for r in store.relationships(Rel.CERTIFIES, dst_ids=required)} | {
+            r.src for r in store.relationships(Rel.ALIGNED_WITH, dst_ids=positions)
+        }
         certificates = store.nodes(Label.CERTIFICATE, certificate_ids)
         competitions = store.nodes(
             Label.COMPETITION, {r.src for r in store.relationships(Rel.EXERCISES, dst_ids=required)}
@@ -221,7 +227,9 @@ def construction(store: GraphStore, cluster_id: str, chain_id: str | None = None
         colleges=colleges,
         courses=courses,
         teachers=sorted(teachers),
-        dual_teachers=sorted(t for t, n in teachers.items() if n.props.get("dual_qualified") is True),
+        dual_teachers=sorted(
+            t for t, n in teachers.items() if n.props.get("dual_qualified") is True
+        ),
         enterprise_teachers=sorted(
             t
             for t, n in teachers.items()
@@ -251,7 +259,9 @@ def construction(store: GraphStore, cluster_id: str, chain_id: str | None = None
     )
 
 
-def course_matrix(store: GraphStore, cluster_id: str, major_id: str | None = None) -> dict[str, Any]:
+def course_matrix(
+    store: GraphStore, cluster_id: str, major_id: str | None = None
+) -> dict[str, Any]:
     """The course × ability matrix of cluster K's curriculum (or of one of its majors).
 
     Rows are the courses of C(K) (of the major, when given) by id, each with its majors
@@ -297,14 +307,12 @@ def course_matrix(store: GraphStore, cluster_id: str, major_id: str | None = Non
         for c in sorted(curriculum)
         if major_id is None or major_id in in_majors[c]
     ]
-    used = sorted({a for row in rows for a in row["levels"]})
+    used = sorted({a for c in curriculum for a in curriculum[c] if any(r["id"] == c for r in rows)})
     return {
         "cluster": cluster_id,
         "cluster_name": cluster.name,
         "major": major_id,
         "majors": [{"id": m, "name": majors[m].name} for m in sorted(majors)],
-        "abilities": [
-            {"id": a, "name": abilities[a].name if a in abilities else a} for a in used
-        ],
+        "abilities": [{"id": a, "name": abilities[a].name if a in abilities else a} for a in used],
         "courses": rows,
     }

@@ -95,7 +95,7 @@ class Changes(BaseModel):
         return found
 
 
-def run_changes(store: GraphStore, changes: Changes) -> WhatIfResult:
+def run_changes(store: GraphStore, changes: Changes, *, with_closers: bool = True) -> WhatIfResult:
     """Baseline, changed report and comparison of `changes` (nothing is written)."""
     return what_if_compare(
         store,
@@ -106,6 +106,7 @@ def run_changes(store: GraphStore, changes: Changes) -> WhatIfResult:
         remove_courses=changes.remove_courses,
         coverage=changes.levels(),
         new_courses=[c.planned() for c in changes.new_courses],
+        with_closers=with_closers,
     )
 
 

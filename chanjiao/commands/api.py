@@ -23,14 +23,14 @@ def serve_command(
     ] = 1,
     store: StoreOption = None,
 ) -> None:
-    """启动 HTTP API 服务（/api/v1，文档在 /api/v1/docs）。Serve the HTTP API."""
+    """启动网页工作台（/）与 HTTP API（/api/v1，文档在 /docs）。Serve the workbench and the API."""
     import uvicorn
 
     if store is not None:
         # Workers are separate processes: they read the store from the environment.
         os.environ[ENV_STORE] = store
     err.print(
-        f"chanjiao API: http://{host}:{port}/api/v1/docs · 数据库 store: "
+        f"网页工作台 workbench: http://{host}:{port}/ · API: http://{host}:{port}/docs · 数据库 store: "
         f"{os.environ.get(ENV_STORE) or 'chanjiao.db'}",
         highlight=False,
     )

@@ -10,6 +10,7 @@ nodes opens at once: the layered layout puts chain → segment → position → 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from chanjiao.analysis.gaps import _status as requirement_status
 from chanjiao.analysis.gaps import analyse_gaps
 from chanjiao.analysis.paths import learning_path
 from chanjiao.errors import InvalidRequest, NotFound
@@ -182,35 +184,60 @@ class NodeIndex:
     def search(
         self, text: str, labels: Iterable[Label] | None = None, limit: int = 30
     ) -> list[dict[str, Any]]:
-        """Nodes whose id or name contains `text` (any case): exact ids first, then ids
-        and names that start with it, then the rest; shorter names first, then by id."""
+        """Nodes whose id or name contains `text` (any case), ranked by `_rank`."""
         needle = text.strip().lower()
         if not needle:
             return []
         wanted = set(labels) if labels else None
-        found: list[tuple[int, int, str, Label, str, str]] = []
-        for low_id, low_name, label, node_id, name in self._entries:
-            if wanted is not None and label not in wanted:
-                continue
-            if needle in low_id or needle in low_name:
-                if low_id == needle:
-                    rank = 0
-                elif low_id.startswith(needle) or low_name.startswith(needle):
-                    rank = 1
-                else:
-                    rank = 2
-                found.append((rank, len(name), node_id, label, node_id, name))
-        found.sort(key=lambda f: (f[0], f[1], f[2], f[3]))
+        found = (
+            (_rank(needle, low_id, low_name), len(name), node_id, label, name)
+            for low_id, low_name, label, node_id, name in self._entries
+            if (wanted is None or label in wanted) and (needle in low_id or needle in low_name)
+        )
         return [
-            {
-                "key": key_of(label, node_id),
-                "label": str(label),
-                "label_zh": LABEL_ZH[label],
-                "id": node_id,
-                "name": name,
-            }
-            for _, _, _, label, node_id, name in found[:limit]
+            _hit(label, node_id, name)
+            for _, _, node_id, label, name in heapq.nsmallest(limit, found)
         ]
+
+
+def _rank(needle: str, low_id: str, low_name: str) -> int:
+    """0: the id itself; 1: an id or name that starts with the text; 2: contains it."""
+    if low_id == needle:
+        return 0
+    return 1 if low_id.startswith(needle) or low_name.startswith(needle) else 2
+
+
+def _hit(label: Label, node_id: str, name: str) -> dict[str, Any]:
+    return {
+        "key": key_of(label, node_id),
+        "label": str(label),
+        "label_zh": LABEL_ZH[label],
+        "id": node_id,
+        "name": name,
+    }
+
+
+def search_store(
+    store: GraphStore, text: str, labels: Iterable[Label] | None = None, limit: int = 30
+) -> list[dict[str, Any]]:
+    """The same search through the store (names containing the text, and exact ids),
+    for a server whose `NodeIndex` is still being built."""
+    needle = text.strip()
+    if not needle:
+        return []
+    found = []
+    with store.reading():
+        for label in labels or Label:
+            nodes = {n.id: n for n in store.find_nodes(label, text=needle, limit=limit)}
+            exact = store.get_node(label, needle)
+            if exact is not None:
+                nodes[exact.id] = exact
+            for node in nodes.values():
+                rank = _rank(needle.lower(), node.id.lower(), node.name.lower())
+                found.append((rank, len(node.name), node.id, label, node.name))
+    return [
+        _hit(label, node_id, name) for _, _, node_id, label, name in heapq.nsmallest(limit, found)
+    ]
 
 
 # --- one node and its neighbours --------------------------------------------------------
@@ -314,8 +341,7 @@ def layered_graph(
             taught[req.ability] = req.taught
             needed[req.ability] = max(needed[req.ability], req.required)
     for ability, level in needed.items():
-        t = taught[ability]
-        status[ability] = "covered" if t >= level else ("partial" if t > 0 else "missing")
+        status[ability] = requirement_status(taught[ability], level)
     position_keys = {}
     for position in sorted(report.positions, key=lambda p: (p.segment, p.id)):
         key = add(Label.POSITION, position.id, position.name, coverage=round(position.coverage, 4))
@@ -325,7 +351,7 @@ def layered_graph(
                 graph.edge(key, segment_keys[position.segment], Rel.IN_SEGMENT)
     for position in sorted(report.positions, key=lambda p: (p.segment, p.id)):
         for req in position.requirements:
-            ability = add(
+            ability_key = add(
                 Label.ABILITY,
                 req.ability,
                 req.name,
@@ -333,10 +359,10 @@ def layered_graph(
                 status=status[req.ability],
                 status_zh=STATUS_ZH[status[req.ability]],
             )
-            if ability and position.id in position_keys:
+            if ability_key and position.id in position_keys:
                 graph.edge(
                     position_keys[position.id],
-                    ability,
+                    ability_key,
                     Rel.REQUIRES,
                     {"level": req.required, "weight": req.weight},
                 )
@@ -429,7 +455,10 @@ def gap_focus(
         y=0.0,
     )
     required = {
-        p["id"]: r for p in report["positions"] for r in p["requirements"] if r["ability"] == ability_id
+        p["id"]: r
+        for p in report["positions"]
+        for r in p["requirements"]
+        if r["ability"] == ability_id
     }
     around: list[str] = []
     for position in gap["positions"]:
@@ -472,9 +501,7 @@ def path_focus(store: GraphStore, position_id: str, cluster_id: str) -> dict[str
         path = learning_path(store, position_id, cluster_id)
         position = store.get_node(Label.POSITION, position_id)
         abilities = store.nodes(Label.ABILITY, {a for c in path.courses for a in c.abilities})
-        prereqs = store.relationships(
-            Rel.PREREQUISITE_OF, src_ids=[c.id for c in path.courses]
-        )
+        prereqs = store.relationships(Rel.PREREQUISITE_OF, src_ids=[c.id for c in path.courses])
     graph = GraphData()
     centre = graph.node(position, Label.POSITION, position_id, x=0.0, y=0.0)
     ability_keys: list[str] = []
@@ -501,7 +528,9 @@ def path_focus(store: GraphStore, position_id: str, cluster_id: str) -> dict[str
         for ability in course.abilities:
             graph.edge(key, key_of(Label.ABILITY, ability), Rel.COVERS)
     for rel in prereqs:
-        graph.edge(key_of(Label.COURSE, rel.src), key_of(Label.COURSE, rel.dst), Rel.PREREQUISITE_OF)
+        graph.edge(
+            key_of(Label.COURSE, rel.src), key_of(Label.COURSE, rel.dst), Rel.PREREQUISITE_OF
+        )
     data = graph.to_dict()
     data["centre"] = centre
     data["plan"] = path.by_semester()

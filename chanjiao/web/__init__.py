@@ -66,7 +66,12 @@ class SecurityHeaders:
                 kinds = [v for k, v in headers if k == b"content-type"]
                 if any(v.startswith(b"text/html") for v in kinds):
                     headers.append((b"content-security-policy", _policy(path).encode()))
-                    headers.append((b"x-frame-options", b"DENY" if not path.startswith("/api/") else b"SAMEORIGIN"))
+                    headers.append(
+                        (
+                            b"x-frame-options",
+                            b"DENY" if not path.startswith("/api/") else b"SAMEORIGIN",
+                        )
+                    )
                     headers.append((b"referrer-policy", b"no-referrer"))
                 headers.append((b"x-content-type-options", b"nosniff"))
                 message["headers"] = headers
@@ -80,6 +85,7 @@ def install(app: FastAPI, keys: list[bytes]) -> None:
     from chanjiao.web import pages
 
     app.state.web_sessions = Sessions(keys)
+    pages.compile_templates()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.add_middleware(SecurityHeaders)

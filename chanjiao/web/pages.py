@@ -28,6 +28,7 @@ from chanjiao.analysis.paths import learning_path
 from chanjiao.analysis.resources import resource_shortfalls
 from chanjiao.analysis.scenarios import list_scenarios
 from chanjiao.errors import ChanjiaoError
+from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import LABEL_ZH, LEVEL_WORDS, LEVEL_WORDS_EN, REL_ZH, Label, Rel
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.template import write_template
@@ -75,6 +76,13 @@ def environment() -> Environment:
     return env
 
 
+def compile_templates() -> None:
+    """Compile every template once at start, so no visitor waits for it."""
+    env = environment()
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+
+
 def _lang(request: Request) -> str:
     return "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
 
@@ -87,6 +95,36 @@ def sessions_of(request: Request) -> Sessions:
 def _store(request: Request) -> GraphStore:
     store: GraphStore = request.app.state.store
     return store
+
+
+#: Page data cached per store generation (never stale: every write changes it).
+_PAGE_CACHE = GenerationCache(64)
+
+
+def cached(store: GraphStore, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """`compute()`, reused while the store's generation stays the same.
+
+    Values are the library's results as plain data; pages only read them.
+    """
+    generation = store.generation()
+    if generation is None:
+        return compute()
+    full = (store.location, *key)
+    found = _PAGE_CACHE.get(generation, full)
+    if found is None:
+        found = compute()
+        _PAGE_CACHE.put(generation, full, found)
+    return found
+
+
+def gap_report(
+    store: GraphStore, cluster: str, chain: str, segment: str | None, closers: bool = True
+) -> dict[str, Any]:
+    return cached(  # type: ignore[no-any-return]
+        store,
+        ("gaps", cluster, chain, segment, closers),
+        lambda: analyse_gaps(store, cluster, chain, segment, with_closers=closers).to_dict(),
+    )
 
 
 def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
@@ -114,9 +152,7 @@ def render(request: Request, template: str, code: int = 200, **context: Any) -> 
     return HTMLResponse(html, status_code=code, headers={"Cache-Control": "no-store"})
 
 
-def page(
-    request: Request, template: str, build: Callable[[], dict[str, Any]]
-) -> Response:
+def page(request: Request, template: str, build: Callable[[], dict[str, Any]]) -> Response:
     """Render `template` with what `build` returns; a library error becomes an error page."""
     settings = request.app.state.settings
     if settings.read_requires_key and sessions_of(request).session_of(request) is None:
@@ -134,6 +170,10 @@ def page(
 
 def choices(store: GraphStore) -> dict[str, Any]:
     """The colleges, clusters (with the chains they target) and chains in the store."""
+    return cached(store, ("choices",), lambda: _choices(store))  # type: ignore[no-any-return]
+
+
+def _choices(store: GraphStore) -> dict[str, Any]:
     with store.reading():
         colleges = store.nodes(Label.INDUSTRY_COLLEGE)
         clusters = store.nodes(Label.SPECIALTY_CLUSTER)
@@ -183,7 +223,7 @@ def pick(options: dict[str, Any], cluster: str | None, chain: str | None) -> tup
             )
         cluster = clusters[0]["id"]
     if chain is None:
-        targeted = next((c["chains"] for c in clusters if c["id"] == cluster), [])
+        targeted: list[str] = next((c["chains"] for c in clusters if c["id"] == cluster), [])
         if targeted:
             chain = targeted[0]
         elif options["chains"]:
@@ -209,11 +249,16 @@ def dashboard(
     def build() -> dict[str, Any]:
         options = choices(store)
         k, h = pick(options, cluster, chain)
-        with store.reading():
-            report = analyse_gaps(store, k, h, segment, with_closers=False).to_dict()
-            built = construction(store, k, h).to_dict()
-        return {"options": options, "cluster": k, "chain": h, "segment": segment,
-                "report": report, "built": built}
+        report = gap_report(store, k, h, segment, closers=False)
+        built = cached(store, ("construction", k, h), lambda: construction(store, k, h).to_dict())
+        return {
+            "options": options,
+            "cluster": k,
+            "chain": h,
+            "segment": segment,
+            "report": report,
+            "built": built,
+        }
 
     return page(request, "dashboard.html", build)
 
@@ -225,8 +270,12 @@ def construction_page(request: Request, cluster: Opt = None, chain: Opt = None) 
     def build() -> dict[str, Any]:
         options = choices(store)
         k, h = pick(options, cluster, chain)
-        return {"options": options, "cluster": k, "chain": h,
-                "built": construction(store, k, h).to_dict()}
+        return {
+            "options": options,
+            "cluster": k,
+            "chain": h,
+            "built": construction(store, k, h).to_dict(),
+        }
 
     return page(request, "construction.html", build)
 
@@ -246,7 +295,7 @@ def gaps_page(
     def build() -> dict[str, Any]:
         options = choices(store)
         k, h = pick(options, cluster, chain)
-        report = analyse_gaps(store, k, h, segment).to_dict()
+        report = gap_report(store, k, h, segment)
         gap_status = _gap_status(report)
         shown = [
             g
@@ -255,10 +304,19 @@ def gaps_page(
         ][:limit]
         with store.reading():
             names = _closer_names(store, {"gaps": shown})
-        return {"options": options, "cluster": k, "chain": h, "segment": segment,
-                "status": status, "report": report, "names": names, "shown": shown,
-                "limit": limit, "gap_status": gap_status,
-                "position_names": {p["id"]: p["name"] for p in report["positions"]}}
+        return {
+            "options": options,
+            "cluster": k,
+            "chain": h,
+            "segment": segment,
+            "status": status,
+            "report": report,
+            "names": names,
+            "shown": shown,
+            "limit": limit,
+            "gap_status": gap_status,
+            "position_names": {p["id"]: p["name"] for p in report["positions"]},
+        }
 
     return page(request, "gaps.html", build)
 
@@ -308,8 +366,7 @@ def map_page(
                 Label.ABILITY, {r.ability for p in analysis.positions for r in p.requirements}
             )
             parent_of = {
-                r.src: r.dst
-                for r in store.relationships(Rel.CHILD_OF, src_ids=sorted(abilities))
+                r.src: r.dst for r in store.relationships(Rel.CHILD_OF, src_ids=sorted(abilities))
             }
             parents = store.nodes(Label.ABILITY, set(parent_of.values()))
             matrix = course_matrix(store, k, major)
@@ -323,9 +380,16 @@ def map_page(
             }
             for a, n in abilities.items()
         }
-        return {"options": options, "cluster": k, "chain": h, "segment": segment,
-                "major": major, "heat": heatmap(analysis, info), "matrix": matrix,
-                "report": analysis}
+        return {
+            "options": options,
+            "cluster": k,
+            "chain": h,
+            "segment": segment,
+            "major": major,
+            "heat": heatmap(analysis, info),
+            "matrix": matrix,
+            "report": analysis,
+        }
 
     return page(request, "map.html", build)
 
@@ -344,8 +408,16 @@ def explore_page(
     def build() -> dict[str, Any]:
         options = choices(store)
         k, h = pick(options, cluster, chain)
-        return {"options": options, "cluster": k, "chain": h, "node": node, "gap": gap,
-                "path": path, "labels": [str(lb) for lb in Label], "rels": [str(r) for r in Rel]}
+        return {
+            "options": options,
+            "cluster": k,
+            "chain": h,
+            "node": node,
+            "gap": gap,
+            "path": path,
+            "labels": [str(lb) for lb in Label],
+            "rels": [str(r) for r in Rel],
+        }
 
     return page(request, "explore.html", build)
 
@@ -359,21 +431,32 @@ def whatif_page(
     def build() -> dict[str, Any]:
         options = choices(store)
         k, h = pick(options, cluster, chain)
+        report = gap_report(store, k, h, None)
+        # courses worth adding: those that would close a gap (the report's closers)
+        closing = sorted({c for g in report["gaps"] for c in g["closers"]["courses"]})[:2000]
         with store.reading():
             curriculum = store.curriculum(k)
-            courses = store.nodes(Label.COURSE)
-            report = analyse_gaps(store, k, h, with_closers=False).to_dict()
+            courses = store.nodes(Label.COURSE, sorted(set(curriculum) | set(closing)))
             abilities = store.nodes(
                 Label.ABILITY,
                 sorted({r["ability"] for p in report["positions"] for r in p["requirements"]}),
             )
             saved = list_scenarios(store)
-        inside = [{"id": c, "name": courses[c].name if c in courses else c} for c in sorted(curriculum)]
-        outside = [{"id": c, "name": n.name} for c, n in sorted(courses.items()) if c not in curriculum][:2000]
-        return {"options": options, "cluster": k, "chain": h, "scenario": scenario,
-                "inside": inside, "outside": outside,
-                "abilities": [{"id": a, "name": n.name} for a, n in sorted(abilities.items())],
-                "report": report, "saved": saved}
+        inside = [
+            {"id": c, "name": courses[c].name if c in courses else c} for c in sorted(curriculum)
+        ]
+        outside = [{"id": c, "name": courses[c].name} for c in closing if c in courses]
+        return {
+            "options": options,
+            "cluster": k,
+            "chain": h,
+            "scenario": scenario,
+            "inside": inside,
+            "outside": outside,
+            "abilities": [{"id": a, "name": n.name} for a, n in sorted(abilities.items())],
+            "report": report,
+            "saved": saved,
+        }
 
     return page(request, "whatif.html", build)
 
@@ -422,7 +505,10 @@ def plan_page(
             result = learning_path(store, chosen_position, k).to_dict()
         elif tool == "cluster" and run:
             result = build_cluster(
-                store, h, budget=budget, budget_kind=budget_kind,  # type: ignore[arg-type]
+                store,
+                h,
+                budget=budget,
+                budget_kind=budget_kind,  # type: ignore[arg-type]
                 method=method,  # type: ignore[arg-type]
                 time_limit=20.0,
             ).to_dict()
@@ -430,10 +516,20 @@ def plan_page(
             names = {
                 **{c: n.name for c, n in store.nodes(Label.COURSE, _ids(result, "course")).items()},
             }
-        return {"options": options, "cluster": k, "chain": h, "tool": tool, "result": result,
-                "budget": budget, "budget_kind": budget_kind, "method": method,
-                "positions": positions, "position": chosen_position, "college": chosen_college,
-                "names": names}
+        return {
+            "options": options,
+            "cluster": k,
+            "chain": h,
+            "tool": tool,
+            "result": result,
+            "budget": budget,
+            "budget_kind": budget_kind,
+            "method": method,
+            "positions": positions,
+            "position": chosen_position,
+            "college": chosen_college,
+            "names": names,
+        }
 
     return page(request, "plan.html", build)
 
@@ -467,7 +563,7 @@ def data_page(request: Request) -> Response:
     store = _store(request)
 
     def build() -> dict[str, Any]:
-        stats = store.stats()
+        stats = cached(store, ("stats",), store.stats)
         return {
             "nodes": [(LABEL_ZH[lb], str(lb), n) for lb, n in stats.nodes.items() if n],
             "rels": [(REL_ZH[r], str(r), n) for r, n in stats.relationships.items() if n],

@@ -21,6 +21,7 @@ from chanjiao.viz.explore import (
     neighbourhood,
     parse_key,
     path_focus,
+    search_store,
 )
 
 router = APIRouter(tags=["graph"], dependencies=[Depends(require_read_key)])
@@ -28,18 +29,37 @@ Id = Annotated[str, Query(min_length=1, max_length=100)]
 _index_lock = threading.Lock()
 
 
-def node_index(request: Request, store: GraphStore) -> NodeIndex:
-    """The search index of the store's current generation (built on first use)."""
+def _build_index(app_state: Any, store: GraphStore, generation: int) -> None:
+    try:
+        index = NodeIndex(store)
+        with _index_lock:
+            app_state.node_index = (generation, index)
+    finally:
+        with _index_lock:
+            app_state.node_index_building = None
+
+
+def node_index(request: Request, store: GraphStore) -> NodeIndex | None:
+    """The search index of the store's current generation, or None while it is built.
+
+    Building it reads every node (seconds at national scale), so it is built in a
+    background thread; searches meanwhile go to the store (`search_store`).
+    """
     generation = store.generation()
+    if generation is None:
+        return None
+    state = request.app.state
     with _index_lock:
-        held = getattr(request.app.state, "node_index", None)
-        if held is not None and generation is not None and held[0] == generation:
+        held = getattr(state, "node_index", None)
+        if held is not None and held[0] == generation:
             index: NodeIndex = held[1]
             return index
-        index = NodeIndex(store)
-        if generation is not None:
-            request.app.state.node_index = (generation, index)
-        return index
+        if getattr(state, "node_index_building", None) != generation:
+            state.node_index_building = generation
+            threading.Thread(
+                target=_build_index, args=(state, store, generation), daemon=True
+            ).start()
+    return None
 
 
 @router.get(
@@ -57,7 +77,10 @@ def search(
 ) -> list[dict[str, Any]]:
     """名称或编号包含 q 的节点（中文子串可用），编号完全相同的排在最前。"""
     labels = [label_named(name) for name in label] if label else None
-    return node_index(request, store).search(q, labels, limit)
+    index = node_index(request, store)
+    if index is None:
+        return search_store(store, q, labels, limit)
+    return index.search(q, labels, limit)
 
 
 @router.get(

@@ -125,6 +125,13 @@ class WhatIfIn(Changes):
         description="true：返回改前、改后与变化 {before, after, comparison}；"
         "false：只返回改后的 §4 报告",
     )
+    with_closers: bool = Field(
+        default=True, description="false：不查可补足资源（closers 为空，更快）"
+    )
+    full: bool = Field(
+        default=True,
+        description="compare 时 false：改前、改后只给覆盖率、汇总与前 20 项差距（响应小得多）",
+    )
 
 
 @router.post(
@@ -136,7 +143,16 @@ class WhatIfIn(Changes):
 def gaps_what_if(body: WhatIfIn, store: Store) -> JSONResponse:
     """增删课程、改变培养等级、加入尚不存在的新课程后的差距报告；不写入任何数据 (nothing is written)."""
     if body.compare:
-        return library_json(run_changes(store, body).to_dict())
+        answer = run_changes(store, body, with_closers=body.with_closers).to_dict()
+        if not body.full:
+            for side in ("before", "after"):
+                report = answer[side]
+                answer[side] = {
+                    "coverage": report["coverage"],
+                    "summary": report["summary"],
+                    "gaps": report["gaps"][:20],
+                }
+        return library_json(answer)
     result = what_if(
         store,
         body.cluster,
@@ -146,5 +162,6 @@ def gaps_what_if(body: WhatIfIn, store: Store) -> JSONResponse:
         remove_courses=body.remove_courses,
         coverage=body.levels(),
         new_courses=[c.planned() for c in body.new_courses],
+        with_closers=body.with_closers,
     )
     return library_json(result.to_dict())

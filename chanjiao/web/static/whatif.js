@@ -17,7 +17,7 @@
   }
 
   function body() {
-    return Object.assign({ cluster: root.dataset.cluster, chain: root.dataset.chain, compare: true }, changes);
+    return Object.assign({ cluster: root.dataset.cluster, chain: root.dataset.chain, compare: true, with_closers: false, full: false }, changes);
   }
 
   function run() {
@@ -51,9 +51,9 @@
     $('cov-after').textContent = CJ.pct(c.chain.after); $('cov-after').dataset.value = c.chain.after;
     $('cov-delta').textContent = delta(c.chain.delta);
     $('cov-delta').className = c.chain.delta > 0 ? 'up' : (c.chain.delta < 0 ? 'down' : '');
-    $('gaps-before').textContent = result.before.gaps.length;
-    $('gaps-after').textContent = result.after.gaps.length;
-    $('gaps-delta').textContent = String(result.after.gaps.length - result.before.gaps.length);
+    $('gaps-before').textContent = result.before.summary.gaps;
+    $('gaps-after').textContent = result.after.summary.gaps;
+    $('gaps-delta').textContent = String(result.after.summary.gaps - result.before.summary.gaps);
     var segs = $('compare-segments').tBodies[0]; segs.textContent = '';
     c.segments.forEach(function (s) { var tr = document.createElement('tr'); cells(tr, [s.name, CJ.pct(s.before), CJ.pct(s.after), delta(s.delta)]); segs.appendChild(tr); });
     var pos = $('compare-positions').tBodies[0]; pos.textContent = '';
@@ -101,7 +101,11 @@
   function changed() { listChanges(); return run(); }
 
   $('add-course-go').addEventListener('click', function () {
-    var v = $('add-course').value; if (v && changes.add_courses.indexOf(v) < 0) { changes.add_courses.push(v); changed(); }
+    var v = $('add-course-id').value.trim() || $('add-course').value;
+    if (v && changes.add_courses.indexOf(v) < 0) {
+      changes.add_courses.push(v);
+      changed().then(function () { if (!errorBox.hidden) { changes.add_courses.pop(); listChanges(); } });
+    }
   });
   $('remove-course-go').addEventListener('click', function () {
     var v = $('remove-course').value; if (v && changes.remove_courses.indexOf(v) < 0) { changes.remove_courses.push(v); changed(); }
@@ -135,7 +139,7 @@
   $('scenario-save').addEventListener('click', function () {
     var name = $('scenario-name').value.trim();
     if (!name) { errorBox.textContent = t('请先填写方案名称', 'give the scenario a name first'); errorBox.hidden = false; return; }
-    var b = body(); delete b.compare;
+    var b = body(); delete b.compare; delete b.with_closers; delete b.full;
     CJ.putJSON('/api/v1/scenarios/' + encodeURIComponent(name) + '?replace=true', b).then(function (saved) {
       errorBox.hidden = true;
       var ul = $('scenario-list');
