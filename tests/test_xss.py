@@ -247,3 +247,46 @@ def test_payload_ids_round_trip(tmp_path: Path) -> None:
         report = gather_report(store, "K1", "H1").report
     assert report["gaps"][0]["ability"] == ABILITY
     assert report["positions"][0]["id"] == POSITION
+
+
+def test_every_workbench_page_keeps_payloads_text(hostile: GraphStore) -> None:
+    """The web workbench's pages (rendered by the server; tests/test_web_browser.py opens
+    them in Chromium too): no payload is live markup, every one reads as text."""
+    from urllib.parse import quote
+
+    from fastapi.testclient import TestClient
+
+    from chanjiao.api.app import create_app
+    from chanjiao.api.settings import Settings
+
+    client = TestClient(create_app(hostile, Settings(api_keys="k", warm_cache=False)))  # type: ignore[call-arg]
+    scope = "cluster=K1&chain=H1"
+    pages = [
+        f"/?{scope}",
+        f"/construction?{scope}",
+        f"/gaps?{scope}",
+        f"/map?{scope}",
+        f"/whatif?{scope}",
+        f"/explore?{scope}&node={quote('Ability:' + ABILITY)}",
+        f"/plan?{scope}&tool=resources",
+        f"/plan?{scope}&tool=certificates",
+        f"/plan?{scope}&tool=partners",
+        f"/plan?{scope}&tool=path&position={quote(POSITION)}",
+        f"/plan?{scope}&tool=eligibility&college=IC1",
+        "/login?next=" + quote(SCRIPT),
+        "/gaps?cluster=" + quote(SCRIPT),
+    ]
+    for path in pages:
+        answer = client.get(path)
+        assert answer.status_code in (200, 404), (path, answer.status_code)
+        html = answer.text
+        assert SCRIPT not in html and IMG not in html and "<svg onload" not in html, path
+        page = Page(html)
+        assert_inert(page, expect=())
+        if path.startswith(("/?", "/gaps?c", "/map", "/construction")):
+            assert any(p in page.visible for p in PAYLOADS), path
+    for api in (
+        f"/api/v1/graph/node?key={quote('Ability:' + ABILITY)}",
+        "/api/v1/graph/search?q=alert",
+    ):
+        assert client.get(api).headers["content-type"].startswith("application/json")

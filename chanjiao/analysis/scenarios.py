@@ -94,6 +94,15 @@ class Changes(BaseModel):
             found[key] = change.level
         return found
 
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of `what_if` and `what_if_compare` for these changes."""
+        return {
+            "add_courses": self.add_courses,
+            "remove_courses": self.remove_courses,
+            "coverage": self.levels(),
+            "new_courses": [c.planned() for c in self.new_courses],
+        }
+
 
 def run_changes(store: GraphStore, changes: Changes, *, with_closers: bool = True) -> WhatIfResult:
     """Baseline, changed report and comparison of `changes` (nothing is written)."""
@@ -102,11 +111,8 @@ def run_changes(store: GraphStore, changes: Changes, *, with_closers: bool = Tru
         changes.cluster,
         changes.chain,
         changes.segment,
-        add_courses=changes.add_courses,
-        remove_courses=changes.remove_courses,
-        coverage=changes.levels(),
-        new_courses=[c.planned() for c in changes.new_courses],
         with_closers=with_closers,
+        **changes.arguments(),
     )
 
 

@@ -158,10 +158,7 @@ def gaps_what_if(body: WhatIfIn, store: Store) -> JSONResponse:
         body.cluster,
         body.chain,
         body.segment,
-        add_courses=body.add_courses,
-        remove_courses=body.remove_courses,
-        coverage=body.levels(),
-        new_courses=[c.planned() for c in body.new_courses],
         with_closers=body.with_closers,
+        **body.arguments(),
     )
     return library_json(result.to_dict())
