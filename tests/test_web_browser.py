@@ -124,8 +124,8 @@ class Tab:
         self.problems.append(f"{message.text} ({where})")
 
     def open(self, path: str) -> Any:
-        self.page.goto(self.server.base + path)
-        self.page.wait_for_load_state("networkidle")
+        """Go to a page; pages render on the server, so "load" means it is all there."""
+        self.page.goto(self.server.base + path, wait_until="load")
         return self.page
 
     def shot(self, name: str, full: bool = False) -> None:
@@ -159,8 +159,8 @@ def test_dashboard_pick_cluster_and_chain_and_read_coverage(tab: Tab, server: Se
     page = tab.open("/")
     page.select_option("#pick-cluster", SAMPLE_CLUSTER)
     page.select_option("#pick-chain", SAMPLE_CHAIN)
-    page.click("#pick-go")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#pick-go")
     report = analyse_gaps(server.store, SAMPLE_CLUSTER, SAMPLE_CHAIN).to_dict()
     assert page.inner_text("#chain-coverage") == percent(report["coverage"])
     shown = page.eval_on_selector_all(
@@ -171,10 +171,12 @@ def test_dashboard_pick_cluster_and_chain_and_read_coverage(tab: Tab, server: Se
     ]
     assert page.inner_text('[data-count="gaps"]') == str(len(report["gaps"]))
     tab.shot("dashboard")
-    page.click("#lang-switch")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#lang-switch")
     assert "demand-weighted coverage" in page.inner_text("#coverage-card")
-    page.click("#lang-switch")
+    with page.expect_navigation():
+        page.click("#lang-switch")
+    assert "需求加权覆盖率" in page.inner_text("#coverage-card")
 
 
 def test_open_a_gap_and_follow_a_closer(tab: Tab, server: Server) -> None:

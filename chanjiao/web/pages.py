@@ -158,6 +158,9 @@ def page(request: Request, template: str, build: Callable[[], dict[str, Any]]) -
     if settings.read_requires_key and sessions_of(request).session_of(request) is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+    from chanjiao.api.routes.explore import node_index
+
+    node_index(request, _store(request))  # the explorer's search index, built once per generation
     try:
         context = build()
     except ChanjiaoError as exc:

@@ -3,6 +3,7 @@ chanjiao.analysis.overview): JSON the web workbench draws and any client can rea
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from fastapi.responses import Response
 from chanjiao.analysis.overview import construction, course_matrix
 from chanjiao.api.deps import Store, label_named, require_read_key
 from chanjiao.api.routes import READ, cached_json, errors
+from chanjiao.errors import ChanjiaoError
 from chanjiao.graph.store import GraphStore
 from chanjiao.viz.explore import (
     MAX_LAYERED,
@@ -27,6 +29,7 @@ from chanjiao.viz.explore import (
 router = APIRouter(tags=["graph"], dependencies=[Depends(require_read_key)])
 Id = Annotated[str, Query(min_length=1, max_length=100)]
 _index_lock = threading.Lock()
+log = logging.getLogger("chanjiao.api")
 
 
 def _build_index(app_state: Any, store: GraphStore, generation: int) -> None:
@@ -34,6 +37,8 @@ def _build_index(app_state: Any, store: GraphStore, generation: int) -> None:
         index = NodeIndex(store)
         with _index_lock:
             app_state.node_index = (generation, index)
+    except ChanjiaoError:  # the store closed or went away: searches keep using it directly
+        log.info("search index not built: the store is unavailable")
     finally:
         with _index_lock:
             app_state.node_index_building = None

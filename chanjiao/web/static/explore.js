@@ -26,6 +26,8 @@
     labelRenderedSizeThreshold: 6,
     defaultEdgeType: 'arrow',
     zIndex: true,
+    hideEdgesOnMove: true,
+    hideLabelsOnMove: true,
     nodeReducer: function (node, data) {
       var res = Object.assign({}, data);
       if (hiddenLabels[data.kind]) { res.hidden = true; }
@@ -160,6 +162,7 @@
     return load('/api/v1/graph/node?key=' + encodeURIComponent(key), { keep: true, around: key });
   }
   window.chanjiaoExplorer.expand = expand;
+  window.chanjiaoExplorer.load = load;
 
   renderer.on('clickNode', function (e) { expand(e.node); });
   renderer.on('clickStage', function () { selected = null; neighbours = null; renderer.refresh(); });
