@@ -164,7 +164,7 @@ FPS = """() => new Promise(done => {
   const r = window.chanjiaoExplorer.renderer; const cam = r.getCamera();
   let frames = 0; const t0 = performance.now();
   r.on('afterRender', () => { frames++; });
-  cam.animate({ratio: 0.25}, {duration: 2000});
+  cam.animate({ratio: cam.getState().ratio / 4}, {duration: 2000});
   setTimeout(() => done(frames / ((performance.now() - t0) / 1000)), 2100);
 })"""
 
@@ -241,8 +241,8 @@ def browser_figures(store_path: str, label: str) -> list[tuple[str, str, str]]:
                 page.evaluate("url => window.chanjiaoExplorer.load(url, {keep: true})", url)
             order = page.evaluate("window.chanjiaoExplorer.graph.order")
             size = page.evaluate("window.chanjiaoExplorer.graph.size")
-            fps = page.evaluate(FPS)
             render = page.evaluate(RENDER)
+            fps = page.evaluate(FPS)
             rows.append(
                 (
                     label,
@@ -258,8 +258,8 @@ def browser_figures(store_path: str, label: str) -> list[tuple[str, str, str]]:
                 )
             )
             search_start = time.perf_counter()
-            page.fill("#node-search", "工艺")
-            page.wait_for_selector("#search-results button.result", timeout=60000)
+            page.fill("#node-search", "工艺", timeout=120000)
+            page.wait_for_selector("#search-results button.result", timeout=120000)
             search_ms = (time.perf_counter() - search_start) * 1000
             browser.close()
             rows.append(

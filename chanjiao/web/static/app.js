@@ -91,7 +91,7 @@
     return Array.prototype.indexOf.call(row.children, th) + spanned;
   }
 
-  function value(cell) { return cell ? (cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent) : ''; }
+  function value(cell) { return cell ? (cell.dataset.value !== undefined ? cell.dataset.value : (cell.textContent || '0')) : ''; }
 
   // Filter inputs: hide rows whose first cell does not contain the text.
   document.querySelectorAll('input.filter[data-table]').forEach(function (input) {

@@ -51,6 +51,10 @@
 
   function say(text) { statusLine.textContent = text; }
 
+  // Big graphs draw edges as plain lines (no arrow heads): far fewer vertices per frame.
+  var BIG = 3000;
+  function edgeType() { return graph.size > BIG ? 'line' : 'arrow'; }
+
   function addData(data, around) {
     var placed = 0;
     var newKeys = data.nodes.filter(function (n) { return !graph.hasNode(n.key); });
@@ -79,9 +83,13 @@
       relNames[e.rel] = e.rel_zh;
       var key = e.source + '|' + e.rel + '|' + e.target;
       if (!graph.hasEdge(key) && graph.hasNode(e.source) && graph.hasNode(e.target)) {
-        graph.addEdgeWithKey(key, e.source, e.target, { rel: e.rel, relZh: e.rel_zh, props: e.props, size: 1, color: '#aab4be' });
+        graph.addEdgeWithKey(key, e.source, e.target, { rel: e.rel, relZh: e.rel_zh, props: e.props, size: 1, color: '#aab4be', type: edgeType() });
       }
     });
+    if (graph.size > BIG) {
+      graph.forEachEdge(function (edge, attrs) { if (attrs.type !== 'line') { graph.setEdgeAttribute(edge, 'type', 'line'); } });
+      renderer.setSetting('labelRenderedSizeThreshold', 9);
+    }
     buildFilters();
     say(t('图中', 'On screen: ') + graph.order + t(' 个节点，', ' nodes, ') + graph.size + t(' 条关系', ' relationships') + (data.notes && data.notes.length ? ' · ' + data.notes.join('；') : ''));
   }
