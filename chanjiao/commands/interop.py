@@ -16,6 +16,7 @@ from chanjiao.commands.common import StoreOption, err, out, progress_bar, store_
 from chanjiao.errors import InvalidRequest
 from chanjiao.interop import case, catalog, esco, onet, osmt
 from chanjiao.interop.common import ImportedDataset, load_dataset, write_dataset
+from chanjiao.interop.run import named_codes
 
 import_app = typer.Typer(
     help="从标准导入岗位与能力（O*NET、ESCO、CASE、OSMT）。Import from standards.",
@@ -44,15 +45,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出结果�
 SegmentOption = Annotated[
     str, typer.Option("--segment", help="新岗位所属的产业链环节编号。Segment of the new positions.")
 ]
-
-
-def _named(values: list[str]) -> dict[str, str | None]:
-    """``CODE`` or ``CODE=名称`` options → {code: name or None}."""
-    named: dict[str, str | None] = {}
-    for value in values:
-        code, _, name = value.partition("=")
-        named[code.strip()] = name.strip() or None
-    return named
 
 
 def _finish(
@@ -154,7 +146,7 @@ def import_onet_command(
     with progress_bar() as report:
         dataset = onet.import_onet(
             onet.read_files(files),
-            _named(soc),
+            named_codes(soc),
             settings,
             tasks=(tasks.name, tasks.read_bytes()) if tasks else None,
             progress=report,
@@ -204,7 +196,7 @@ def import_esco_command(
             (occupations.name, occupations.read_bytes()),
             (skills.name, skills.read_bytes()),
             (relations.name, relations.read_bytes()),
-            _named(occupation),
+            named_codes(occupation),
             settings,
             progress=report,
         )
