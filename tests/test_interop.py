@@ -238,9 +238,7 @@ def test_esco_untyped_skill_is_counted_and_settings_apply() -> None:
     assert {r["weight"] for r in reqs} == {3.0}
     assert {r["level"] for r in reqs} == {2}
     assert essential.summary["optional"] == 0
-    assert len(reqs) + essential.summary["optional_left_out"] == len(
-        dataset.tables["requirements"]
-    )
+    assert len(reqs) + essential.summary["optional_left_out"] == len(dataset.tables["requirements"])
 
 
 def test_esco_unknown_occupation_names_the_file() -> None:

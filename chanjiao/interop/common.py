@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chanjiao.errors import IngestError, InvalidRequest, Problem
+from chanjiao.errors import IngestError, Problem
 from chanjiao.graph.schema import LEVEL_WORDS
 from chanjiao.graph.store import GraphStore
-from chanjiao.ingest.export import ExportedDataset, to_csv_files, to_xlsx
+from chanjiao.ingest.export import ExportedDataset, to_csv_files, to_xlsx, write_csv_folder
 from chanjiao.ingest.formats import FILES, file_format
 from chanjiao.ingest.load import IngestResult, ingest_tables
 from chanjiao.ingest.readers import RawDataset, Table, decode_text
@@ -305,18 +305,6 @@ def write_dataset(dataset: ImportedDataset, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         book.save(path)
         return path
-    if path.exists() and not path.is_dir():
-        raise InvalidRequest(
-            f"{path} 是文件；请给出 .xlsx 文件名或一个文件夹",
-            f"{path} is a file; give an .xlsx name or a folder",
-        )
-    if path.is_dir() and any(p.suffix.lower() == ".csv" for p in path.iterdir()):
-        raise InvalidRequest(
-            f"文件夹 {path} 中已有 CSV 文件；请换一个空文件夹",
-            f"the folder {path} already holds CSV files; choose an empty folder",
-        )
-    path.mkdir(parents=True, exist_ok=True)
-    for name, data in to_csv_files(exported).items():
-        (path / name).write_bytes(data)
+    write_csv_folder(to_csv_files(exported), path)
     (path / NOTES_FILE).write_text(notes_text(dataset), encoding="utf-8")
     return path
