@@ -444,3 +444,61 @@ def test_catalog_cli_and_template_offer_the_codes(tmp_path: Path) -> None:
     assert book["专业目录"]["A2"].value == "210101"
     rules = book["majors"].data_validations.dataValidation
     assert any(r.formula1 == "'专业目录'!$A$2:$A$1350" for r in rules)
+
+
+# --- the commands -------------------------------------------------------------------------------
+
+
+def onet_args(*extra: str) -> list[str]:
+    return [
+        "import", "onet", "--skills", str(ONET_FILES[0]), "--knowledge", str(ONET_FILES[1]),
+        "--soc", "51-9141.00", *extra,
+    ]  # fmt: skip
+
+
+def test_import_cli_errors_write_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    graph = EmbeddedStore(db)
+    ingest(graph, sample_path())
+    before = dump(graph)
+    graph.close()
+    folder = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, onet_args("--segment", "NOPE", "--ingest", "-o", str(folder), "-s", str(db))
+    )
+    assert result.exit_code == 1
+    assert "O*NET 51-9141.00 → positions，第 2 行，列 segment_id" in result.stderr
+    assert not folder.exists()
+    result = CliRunner().invoke(app, onet_args("--segment", "SEG-FAB"))
+    assert result.exit_code == 1 and "--ingest" in result.stderr
+    result = CliRunner().invoke(app, onet_args("--segment", "SEG-FAB", "--level-cuts", "5,3,1"))
+    assert result.exit_code == 1 and "0–7" in result.stderr
+    result = CliRunner().invoke(
+        app, onet_args("--segment", "SEG-FAB", "--ingest", "--dry-run", "-s", str(db))
+    )
+    assert result.exit_code == 0 and "Nothing written" in result.stdout
+    graph = EmbeddedStore(db)
+    assert dump(graph) == before
+
+
+def test_export_then_import_case_cli_abilities_only(tmp_path: Path, sample: EmbeddedStore) -> None:
+    framework = tmp_path / "framework.json"
+    result = CliRunner().invoke(
+        app, ["export", "case", "-o", str(framework), "-s", str(sample.location)]
+    )
+    assert result.exit_code == 0, result.output
+    validate(json.loads(framework.read_text(encoding="utf-8")), "1.1")
+    empty = tmp_path / "empty.db"
+    result = CliRunner().invoke(
+        app, ["import", "case", str(framework), "--ingest", "-s", str(empty)]
+    )
+    assert result.exit_code == 1  # the requirements name positions this store lacks
+    result = CliRunner().invoke(
+        app,
+        ["import", "case", str(framework), "--abilities-only", "--ingest", "-s", str(empty)],
+    )
+    assert result.exit_code == 0, result.output
+    graph = EmbeddedStore(empty)
+    assert len(graph.nodes(Label.ABILITY)) == 134
+    assert len(graph.relationships(Rel.CHILD_OF)) == 116
+    assert graph.relationships(Rel.REQUIRES) == []

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from chanjiao.commands.common import StoreOption, err, out, progress_bar, store_at, user_errors
@@ -74,7 +75,7 @@ def _finish(
         data["ingest"] = result.as_dict() if result else None
         out.print_json(data=data)
         return
-    table = Table(title=f"{dataset.source}")
+    table = Table(title=escape(dataset.source))
     table.add_column("表 File")
     table.add_column("行 Rows", justify="right")
     for name, rows in dataset.ordered().items():
@@ -212,6 +213,10 @@ def import_case_command(
     id_prefix: Annotated[
         str, typer.Option("--id-prefix", help="没有 humanCodingScheme 的条目的编号前缀。")
     ] = case.ID_PREFIX,
+    abilities_only: Annotated[
+        bool,
+        typer.Option("--abilities-only", help="不导入岗位能力要求（对方的岗位在本库中不存在时）。"),
+    ] = False,
     output: OutputOption = None,
     ingest: IngestOption = False,
     dry_run: DryRunOption = False,
@@ -220,7 +225,9 @@ def import_case_command(
 ) -> None:
     """导入 CASE 能力框架（能力与层级）。Import a CASE framework as abilities."""
     package = case.read_package(path.name, path.read_bytes())
-    dataset = case.import_case(package, path.name, id_prefix=id_prefix)
+    dataset = case.import_case(
+        package, path.name, id_prefix=id_prefix, with_requirements=not abilities_only
+    )
     _finish(dataset, output, ingest, dry_run, as_json, store)
 
 
@@ -298,7 +305,7 @@ def catalog_search_command(
     if as_json:
         out.print_json(data=[m.as_dict() for m in found])
         return
-    table = Table(title=f"{catalog.CATALOG_NAME}：“{query}” 共 {len(found)} 个专业 majors")
+    table = Table(title=f"{catalog.CATALOG_NAME}：“{escape(query)}” 共 {len(found)} 个专业 majors")
     for column in (
         "代码 Code",
         "专业名称 Major",

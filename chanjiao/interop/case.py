@@ -468,9 +468,17 @@ def _usable_id(text: Any) -> bool:
 
 
 def import_case(
-    package: dict[str, Any], source: str, *, id_prefix: str = ID_PREFIX
+    package: dict[str, Any],
+    source: str,
+    *,
+    id_prefix: str = ID_PREFIX,
+    with_requirements: bool = True,
 ) -> ImportedDataset:
     """Abilities, hierarchy and (chanjiao's own) requirements from a CFPackage.
+
+    Args:
+        with_requirements: also import chanjiao's requirement associations (their
+            positions must exist where the dataset is loaded); False: abilities only.
 
     Raises:
         IngestError: an item without identifier or statement, or an association
@@ -559,7 +567,12 @@ def import_case(
         if kind == "isChildOf" and origin in ids and dest in ids:
             parents[ids[origin]].append((assoc.get("sequenceNumber") or 0, ids[dest]))
         ext = (assoc.get("extensions") or {}).get(EXTENSION) if isinstance(assoc, dict) else None
-        if isinstance(ext, dict) and ext.get("relation") == "REQUIRES" and dest in ids:
+        if (
+            with_requirements
+            and isinstance(ext, dict)
+            and ext.get("relation") == "REQUIRES"
+            and dest in ids
+        ):
             requirement: Row = {
                 "position_id": ext.get("position_id"),
                 "ability_id": ids[dest],
