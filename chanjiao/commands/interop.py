@@ -15,9 +15,9 @@ from rich.table import Table
 
 from chanjiao.commands.common import StoreOption, err, out, progress_bar, store_at, user_errors
 from chanjiao.errors import InvalidRequest
-from chanjiao.interop import case, catalog, esco, onet, osmt
+from chanjiao.interop import case, catalog, osmt
 from chanjiao.interop.common import ImportedDataset, load_dataset, write_dataset
-from chanjiao.interop.run import named_codes
+from chanjiao.interop.run import ImportFormat, ImportOptions, build_import
 
 import_app = typer.Typer(
     help="从标准导入岗位与能力（O*NET、ESCO、CASE、OSMT）。Import from standards.",
@@ -46,6 +46,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出结果�
 SegmentOption = Annotated[
     str, typer.Option("--segment", help="新岗位所属的产业链环节编号。Segment of the new positions.")
 ]
+
+
+def _read(path: Path | None) -> list[tuple[str, bytes]]:
+    return [] if path is None else [(path.name, path.read_bytes())]
 
 
 def _finish(
@@ -134,24 +138,20 @@ def import_onet_command(
     store: StoreOption = None,
 ) -> None:
     """从 O*NET 技能/知识评分生成岗位能力模型。Positions and requirements from O*NET."""
-    files = [p for p in (skills, knowledge) if p is not None]
-    if not files:
-        raise InvalidRequest(
-            "请至少给出 --skills 或 --knowledge 文件", "give --skills and/or --knowledge"
-        )
-    try:
-        cuts = onet.parse_cuts(level_cuts)
-    except ValueError as exc:
-        raise InvalidRequest(str(exc), str(exc)) from None
-    settings = onet.OnetSettings(segment, cuts, min_importance, release)
+    files = {
+        "skills": _read(skills),
+        "knowledge": _read(knowledge),
+        "tasks": _read(tasks),
+    }
+    options = ImportOptions(
+        codes=soc,
+        segment=segment,
+        level_cuts=level_cuts,
+        min_importance=min_importance,
+        release=release,
+    )
     with progress_bar() as report:
-        dataset = onet.import_onet(
-            onet.read_files(files),
-            named_codes(soc),
-            settings,
-            tasks=(tasks.name, tasks.read_bytes()) if tasks else None,
-            progress=report,
-        )
+        dataset = build_import(ImportFormat.ONET, files, options, progress=report)
     _finish(dataset, output, ingest, dry_run, as_json, store)
 
 
@@ -189,18 +189,21 @@ def import_esco_command(
     store: StoreOption = None,
 ) -> None:
     """从 ESCO 职业与技能关系生成岗位能力模型。Positions and requirements from ESCO."""
-    settings = esco.EscoSettings(
-        segment, essential_weight, optional_weight, level, include_optional=not no_optional
+    files = {
+        "occupations": _read(occupations),
+        "skills": _read(skills),
+        "relations": _read(relations),
+    }
+    options = ImportOptions(
+        codes=occupation,
+        segment=segment,
+        essential_weight=essential_weight,
+        optional_weight=optional_weight,
+        level=level,
+        include_optional=not no_optional,
     )
     with progress_bar() as report:
-        dataset = esco.import_esco(
-            (occupations.name, occupations.read_bytes()),
-            (skills.name, skills.read_bytes()),
-            (relations.name, relations.read_bytes()),
-            named_codes(occupation),
-            settings,
-            progress=report,
-        )
+        dataset = build_import(ImportFormat.ESCO, files, options, progress=report)
     _finish(dataset, output, ingest, dry_run, as_json, store)
 
 
@@ -224,10 +227,8 @@ def import_case_command(
     store: StoreOption = None,
 ) -> None:
     """导入 CASE 能力框架（能力与层级）。Import a CASE framework as abilities."""
-    package = case.read_package(path.name, path.read_bytes())
-    dataset = case.import_case(
-        package, path.name, id_prefix=id_prefix, with_requirements=not abilities_only
-    )
+    options = ImportOptions(id_prefix=id_prefix, with_requirements=not abilities_only)
+    dataset = build_import(ImportFormat.CASE, {"file": _read(path)}, options)
     _finish(dataset, output, ingest, dry_run, as_json, store)
 
 
@@ -250,9 +251,9 @@ def import_osmt_command(
     if ingest or store is not None:
         with store_at(store) as graph:
             positions = osmt.positions_by_soc(graph)
-    dataset = osmt.import_osmt(
-        [(p.name, p.read_bytes()) for p in paths], positions, osmt.OsmtSettings(level, weight)
-    )
+    files = {"file": [f for p in paths for f in _read(p)]}
+    options = ImportOptions(level=level, weight=weight)
+    dataset = build_import(ImportFormat.OSMT, files, options, positions=positions)
     _finish(dataset, output, ingest, dry_run, as_json, store)
 
 

@@ -13,7 +13,7 @@ from chanjiao.errors import InvalidRequest
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.load import IngestResult
 from chanjiao.interop import case, esco, onet, osmt
-from chanjiao.interop.common import ImportedDataset, load_dataset
+from chanjiao.interop.common import ImportedDataset, Progress, load_dataset, quiet
 
 Files = dict[str, list[tuple[str, bytes]]]
 
@@ -48,6 +48,8 @@ class ImportOptions:
     level: int = 3
     weight: float = 1.0
     id_prefix: str = case.ID_PREFIX
+    with_requirements: bool = True  # case: also chanjiao's requirement associations
+    release: str = "29.x"  # onet: the database release named in the credit line
 
 
 def named_codes(values: list[str]) -> dict[str, str | None]:
@@ -66,9 +68,17 @@ def _need(condition: bool, zh: str, en: str) -> None:
 
 
 def build_import(
-    store: GraphStore, fmt: ImportFormat, files: Files, options: ImportOptions
+    fmt: ImportFormat,
+    files: Files,
+    options: ImportOptions,
+    *,
+    positions: dict[str, list[str]] | None = None,
+    progress: Progress = quiet,
 ) -> ImportedDataset:
     """The dataset an import makes (nothing is written).
+
+    Args:
+        positions: for OSMT, `osmt.positions_by_soc` of the target store (None: none).
 
     Raises:
         InvalidRequest: a file or setting the format needs is missing.
@@ -86,14 +96,22 @@ def build_import(
         _need(bool(options.segment), "请给出新岗位所属的环节 segment", "give the segment")
     if fmt is ImportFormat.ONET:
         rated = files.get("skills", []) + files.get("knowledge", [])
-        _need(bool(rated), "请上传 skills 或 knowledge 文件", "upload skills and/or knowledge")
+        _need(
+            bool(rated),
+            "请给出 skills 或 knowledge 文件（O*NET 的 Skills.txt、Knowledge.txt）",
+            "give the skills and/or knowledge file (O*NET Skills.txt, Knowledge.txt)",
+        )
         try:
             cuts = onet.parse_cuts(options.level_cuts)
         except ValueError as exc:
             raise InvalidRequest(str(exc), str(exc)) from None
-        settings = onet.OnetSettings(str(options.segment), cuts, options.min_importance)
+        settings = onet.OnetSettings(
+            str(options.segment), cuts, options.min_importance, options.release
+        )
         tasks = files.get("tasks") or []
-        return onet.import_onet(rated, codes, settings, tasks=tasks[0] if tasks else None)
+        return onet.import_onet(
+            rated, codes, settings, tasks=tasks[0] if tasks else None, progress=progress
+        )
     if fmt is ImportFormat.ESCO:
         return esco.import_esco(
             files["occupations"][0],
@@ -107,14 +125,18 @@ def build_import(
                 options.level,
                 options.include_optional,
             ),
+            progress=progress,
         )
     if fmt is ImportFormat.CASE:
         name, data = files["file"][0]
-        return case.import_case(case.read_package(name, data), name, id_prefix=options.id_prefix)
+        return case.import_case(
+            case.read_package(name, data),
+            name,
+            id_prefix=options.id_prefix,
+            with_requirements=options.with_requirements,
+        )
     return osmt.import_osmt(
-        files["file"],
-        osmt.positions_by_soc(store),
-        osmt.OsmtSettings(options.level, options.weight),
+        files["file"], positions or {}, osmt.OsmtSettings(options.level, options.weight)
     )
 
 
@@ -127,5 +149,6 @@ def run_import(
     dry_run: bool = False,
 ) -> tuple[ImportedDataset, IngestResult]:
     """Import and load into `store`, all or nothing (or, in a dry run, say what would change)."""
-    dataset = build_import(store, fmt, files, options)
+    positions = osmt.positions_by_soc(store) if fmt is ImportFormat.OSMT else None
+    dataset = build_import(fmt, files, options, positions=positions)
     return dataset, load_dataset(store, dataset, dry_run=dry_run)
