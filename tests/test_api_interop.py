@@ -81,3 +81,16 @@ def test_import_case_and_osmt_over_http(tmp_path: Path) -> None:
         )
         assert response.status_code == 200, response.text
     assert len(graph.nodes(Label.ABILITY)) == 14 + 2
+
+
+def test_import_uploads_are_size_limited(tmp_path: Path) -> None:
+    graph = EmbeddedStore(tmp_path / "d.db")
+    with client_for(graph, max_body_bytes=10_000) as client:
+        response = client.post(
+            f"{V1}/import/onet",
+            params={"code": "51-9141.00", "segment": "S1"},
+            files=onet_files(),
+            headers=AUTH,
+        )
+        assert_error(response, 413, "body_too_large")
+    assert graph.nodes(Label.POSITION) == {}
