@@ -27,6 +27,7 @@ from chanjiao.api.routes import (
     gaps,
     health,
     ingest,
+    interop,
     nodes,
     plan,
     relationships,
@@ -133,7 +134,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
     app.state.response_cache = ResponseCache()
     install_error_handlers(app)
-    modules = (health, nodes, relationships, align, gaps, ingest, data, views, plan)
+    modules = (health, nodes, relationships, align, gaps, ingest, interop, data, views, plan)
     for module in (*modules, scenarios, explore):
         app.include_router(module.router, prefix=PREFIX)
     web.install(app, keys)
