@@ -305,6 +305,7 @@ def test_upload_error_then_log_in_and_load(tab: Tab, server: Server, tmp_path: P
     page = tab.open("/data")
     assert page.is_disabled("#upload-file")  # writes need a login
     page.click("#upload-login a")
+    tab.shot("login")
     page.fill("#login-key", KEY)
     page.click("#login-submit")
     page.wait_for_url("**/data")

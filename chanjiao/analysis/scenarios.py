@@ -34,6 +34,13 @@ def _level(value: Any) -> Any:
 Level = Annotated[int, BeforeValidator(_level), Field(ge=0, le=4)]
 
 
+class InvalidChanges(InvalidRequest):
+    """Changes that name the same thing twice: the request body itself is invalid."""
+
+    status = 422
+    code = "invalid_input"
+
+
 class LevelChange(BaseModel):
     """Teach `ability` in `course` at `level` (1–4 or 了解…熟练); 0 removes that coverage."""
 
@@ -62,7 +69,7 @@ class NewCourse(BaseModel):
         taught: dict[str, int] = {}
         for item in self.abilities:
             if item.ability in taught:
-                raise InvalidRequest(
+                raise InvalidChanges(
                     f"新课程 {self.id} 中能力 {item.ability} 出现了两次",
                     f"new course {self.id} names ability {item.ability} twice",
                 )
@@ -87,7 +94,7 @@ class Changes(BaseModel):
         for change in self.coverage:
             key = (change.course, change.ability)
             if key in found:
-                raise InvalidRequest(
+                raise InvalidChanges(
                     f"coverage 中 {change.course} → {change.ability} 出现了两次",
                     f"coverage names {change.course} -> {change.ability} twice",
                 )
