@@ -2,8 +2,9 @@
 
 - For a course: each ability it covers, and for each the positions that require it,
   their segments, chains and enterprises, with the *share* of each position's
-  coverage this course provides on its own: Σ w·min(level, r)/r over the position's
-  requirements the course covers, divided by the position's total weight W(p).
+  coverage this course provides on its own: Σ w·f (DESIGN §4, f from the course's
+  level) over the position's requirements the course covers, divided by the
+  position's total weight W(p).
 - For a position: each required ability with the courses that build it, and all
   those courses in prerequisite order (a learning path).
 """
@@ -16,11 +17,10 @@ from typing import Any
 
 import networkx as nx
 
+from chanjiao.analysis.scoring import fulfilment, rounded, status
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label, Node, Rel
 from chanjiao.graph.store import GraphStore
-
-_DECIMALS = 4
 
 
 def _public(node: Node) -> dict[str, Any]:
@@ -57,7 +57,7 @@ class CourseAlignment:
                     "segment": p.segment,
                     "chain": p.chain,
                     "enterprises": p.enterprises,
-                    "share": round(p.share, _DECIMALS),
+                    "share": rounded(p.share),
                     "requirements": p.requirements,
                 }
                 for p in self.positions
@@ -120,14 +120,14 @@ def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
                 0.0,
             ),
         )
-        contribution = weight * min(level, required) / required / total_weight[r.src]
+        contribution = weight * fulfilment(level, required) / total_weight[r.src]
         entry.share += contribution
         detail = {
             "ability": r.dst,
             "required": required,
             "level": level,
-            "weight": round(weight, _DECIMALS),
-            "status": "covered" if level >= required else "partial",
+            "weight": rounded(weight),
+            "status": status(level, required),
         }
         entry.requirements.append(detail)
         by_ability[r.dst].append(
@@ -135,8 +135,8 @@ def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
                 "position": r.src,
                 "name": position.name,
                 "required": required,
-                "weight": round(weight, _DECIMALS),
-                "share": round(contribution, _DECIMALS),
+                "weight": rounded(weight),
+                "share": rounded(contribution),
             }
         )
     ability_rows = [
@@ -224,14 +224,14 @@ def align_position(
                 "ability": req.dst,
                 "name": abilities[req.dst].name if req.dst in abilities else req.dst,
                 "required": required,
-                "weight": round(float(req.props.get("weight", 1.0)), _DECIMALS),
+                "weight": rounded(float(req.props.get("weight", 1.0))),
                 "courses": [
                     {
                         "id": r.src,
                         "name": courses[r.src].name,
                         "level": int(r.props["level"]),
                         "semester": courses[r.src].props.get("semester"),
-                        "meets": int(r.props["level"]) >= required,
+                        "meets": status(int(r.props["level"]), required) == "covered",
                     }
                     for r in builders
                 ],

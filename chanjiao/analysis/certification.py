@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from chanjiao.analysis.gaps import demand_of, taught_levels
+from chanjiao.analysis.scoring import demand_of, status, taught_levels
 from chanjiao.analysis.whatif import target_chain
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
@@ -150,11 +150,7 @@ def certification(
                     "name": req.ability_name,
                     "required": req.level,
                     "taught": level,
-                    "status": "covered"
-                    if level >= req.level
-                    else "partial"
-                    if level
-                    else "missing",
+                    "status": status(level, req.level),
                 }
             )
             if level < req.level:

@@ -46,7 +46,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from chanjiao.analysis.gaps import DECIMALS, demand_of
+from chanjiao.analysis.scoring import demand_of, highest_levels, rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
@@ -62,10 +62,6 @@ BUDGET_ZH: dict[str, str] = {"courses": "门课程", "hours": "学时", "credits
 MAX_EXACT_UNITS = 5000
 
 _EPS = 1e-12
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +101,10 @@ class Pick:
             "id": self.id,
             "name": self.name,
             "new_courses": self.new_courses,
-            "cost": _r(self.cost),
-            "gain": _r(self.gain),
-            "coverage_gain": _r(self.coverage_gain),
-            "coverage": _r(self.coverage),
+            "cost": rounded(self.cost),
+            "gain": rounded(self.gain),
+            "coverage_gain": rounded(self.coverage_gain),
+            "coverage": rounded(self.coverage),
         }
 
 
@@ -148,9 +144,9 @@ class Selection:
             "extra_courses": self.extra_courses,
             "picks": [p.to_dict() for p in self.picks],
             "courses": self.courses,
-            "cost": _r(self.cost),
-            "value": _r(self.value),
-            "coverage": _r(self.coverage),
+            "cost": rounded(self.cost),
+            "value": rounded(self.value),
+            "coverage": rounded(self.coverage),
         }
 
 
@@ -174,9 +170,9 @@ class CurrentCluster:
             "name": self.name,
             "majors": self.majors,
             "courses": len(self.courses),
-            "cost": _r(self.cost),
-            "value": _r(self.value),
-            "coverage": _r(self.coverage),
+            "cost": rounded(self.cost),
+            "value": rounded(self.value),
+            "coverage": rounded(self.coverage),
             "only_current": self.only_current,
             "only_recommended": self.only_recommended,
         }
@@ -230,7 +226,7 @@ class ClusterPlan:
         return {
             "chain": self.chain,
             "segments": self.segments,
-            "budget": {"kind": self.budget_kind, "amount": _r(self.budget)},
+            "budget": {"kind": self.budget_kind, "amount": rounded(self.budget)},
             "base_courses": self.base,
             "demand": self.demand,
             "pool": {
@@ -244,9 +240,9 @@ class ClusterPlan:
             "gap": None
             if self.gap is None
             else {
-                "value": _r(self.gap),
-                "coverage": _r(self.gap / self.demand) if self.demand else None,
-                "relative": _r(self.relative_gap),
+                "value": rounded(self.gap),
+                "coverage": rounded(self.gap / self.demand) if self.demand else None,
+                "relative": rounded(self.relative_gap),
             },
             "current": self.current.to_dict() if self.current else None,
         }
@@ -274,12 +270,7 @@ class Objective:
         self.covers = covers
 
     def taught(self, courses: Iterable[str]) -> dict[str, int]:
-        taught: dict[str, int] = {}
-        for course in courses:
-            for ability, level in self.covers.get(course, {}).items():
-                if level > taught.get(ability, 0):
-                    taught[ability] = level
-        return taught
+        return highest_levels(self.covers.get(course, {}) for course in courses)
 
     def value(self, courses: Iterable[str]) -> float:
         taught = self.taught(courses)

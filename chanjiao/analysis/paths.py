@@ -24,7 +24,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from chanjiao.analysis.alignment import prerequisite_order
-from chanjiao.analysis.gaps import DECIMALS
+from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
@@ -55,7 +55,7 @@ class PathCourse:
             "id": self.id,
             "name": self.name,
             "abilities": self.abilities,
-            "load": round(self.load, DECIMALS),
+            "load": rounded(self.load),
             "fixed": self.fixed,
             "semester": self.semester,
         }
@@ -88,7 +88,7 @@ class LearningPath:
                 {
                     "semester": term,
                     "courses": [c.id for c in inside],
-                    "load": round(float(sum(c.load for c in inside)), DECIMALS),
+                    "load": rounded(float(sum(c.load for c in inside))),
                 }
             )
         return rows
@@ -232,7 +232,7 @@ def learning_path(
             placed[course] = int(given)
             load[int(given)] += entries[course].load
     overloaded = [
-        {"semester": term, "load": round(total, DECIMALS)}
+        {"semester": term, "load": rounded(total)}
         for term, total in sorted(load.items())
         if max_load is not None and total > max_load + 1e-9
     ]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from chanjiao.analysis.gaps import DECIMALS
+from chanjiao.analysis.scoring import rounded
 from chanjiao.analysis.whatif import target_chain
 from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import (
@@ -45,10 +45,6 @@ from chanjiao.graph.store import GraphStore
 DEFAULT_KIND_TARGETS: dict[str, float] = {"national_planned": 0.3, "school_enterprise": 0.3}
 DEFAULT_FORMAT_TARGETS: dict[str, float] = {"loose_leaf": 0.2, "workbook": 0.1}
 DEFAULT_MAX_AGE = 3
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
 
 
 @dataclass(slots=True)
@@ -122,7 +118,7 @@ class ShareRow:
             "value": self.value,
             "zh": self.zh,
             "count": self.count,
-            "share": _r(self.share),
+            "share": rounded(self.share),
             "target": self.target,
             "needed": self.needed,
             "meets": self.needed == 0,

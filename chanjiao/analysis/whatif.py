@@ -12,14 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chanjiao.analysis.gaps import DECIMALS, GapReport, analyse_gaps
+from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
 
 
 def _delta(before: float | None, after: float | None) -> float | None:
@@ -157,9 +154,9 @@ class CoverageChange:
         return {
             "id": self.id,
             "name": self.name,
-            "before": _r(self.before),
-            "after": _r(self.after),
-            "delta": _r(self.delta),
+            "before": rounded(self.before),
+            "after": rounded(self.after),
+            "delta": rounded(self.delta),
         }
 
 
@@ -176,9 +173,9 @@ class GapChange:
         return {
             "ability": self.ability,
             "name": self.name,
-            "before": _r(self.before),
-            "after": _r(self.after),
-            "delta": _r(self.after - self.before),
+            "before": rounded(self.before),
+            "after": rounded(self.after),
+            "delta": rounded(self.after - self.before),
         }
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.analysis.scoring import rounded
 from chanjiao.graph.schema import LEVEL_WORDS, AbilityCategory, Label, Rel, zh_word
 from chanjiao.graph.store import GraphStore
 from chanjiao.report.markdown import CLOSER_HEADERS, STATUS_ZH, closer_names
@@ -54,7 +55,7 @@ class Shortfalls:
         return {
             "teachers": self.teachers,
             "dual_qualified_teachers": self.dual_teachers,
-            "dual_qualified_share": None if share is None else round(share, 4),
+            "dual_qualified_share": None if share is None else rounded(share),
             "courses_without_dual_qualified_teacher": self.courses_without_dual_teacher,
             "courses_without_textbook": self.courses_without_textbook,
             "skill_gaps_without_training_resource": self.skill_gaps_without_resource,
@@ -160,7 +161,7 @@ def gather_report(
         {"id": c, "name": names.get(c, c)} for c in curriculum if c not in textbooks
     ]
     no_resource = [
-        {"ability": g.ability, "name": g.name, "priority": round(g.priority, 4)}
+        {"ability": g.ability, "name": g.name, "priority": rounded(g.priority)}
         for g in analysis.gaps
         if abilities.get(g.ability, {}).get("category") == AbilityCategory.SKILL.value
         and not g.closers.get("training_resources")

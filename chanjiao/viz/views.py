@@ -16,6 +16,8 @@ import networkx as nx
 
 from chanjiao.analysis.alignment import align_position
 from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.analysis.scoring import status as status_of
+from chanjiao.analysis.scoring import taught_levels
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import LABEL_ZH, LEVEL_WORDS, REL_ZH, Label, Node, Rel
 from chanjiao.graph.store import CLOSER_KINDS, GraphStore
@@ -266,9 +268,8 @@ def cluster_graph(
         }
 
     priority = {g.ability: g.priority for g in report.gaps}
-    taught = {
-        a: max((cov.get(a, 0) for cov in curriculum.values()), default=0) for a in required_ids
-    }
+    taught_all = taught_levels(curriculum)
+    taught = {a: taught_all.get(a, 0) for a in required_ids}
     units: dict[str, _Unit] = {}
     for position in report.positions:
         for req in position.requirements:
@@ -280,7 +281,7 @@ def cluster_graph(
     for unit in units.values():
         unit.taught = taught[unit.id]
         unit.priority = priority.get(unit.id, 0.0)
-        unit.statuses = [_status(unit.taught, unit.required)]
+        unit.statuses = [status_of(unit.taught, unit.required)]
 
     segments = report.segments
     covering = {
@@ -467,12 +468,6 @@ def cluster_graph(
     return builder.finish("cluster", title, subtitle, positions, notes)
 
 
-def _status(taught: int, required: int) -> str:
-    if taught >= required:
-        return "covered"
-    return "partial" if taught > 0 else "missing"
-
-
 # --- a gap and its closers -------------------------------------------------------------
 
 _CLOSER_LABEL = {
@@ -523,9 +518,9 @@ def gap_graph(
     requiring = [
         (p, r) for p in report.positions for r in p.requirements if r.ability == ability_id
     ]
-    taught = max((curriculum[c][ability_id] for c in own), default=0)
+    taught = taught_levels(curriculum).get(ability_id, 0)
     required = max((r.required for _, r in requiring), default=0)
-    status = _status(taught, required) if requiring else "covered"
+    status = status_of(taught, required) if requiring else "covered"
     builder = ViewBuilder()
     notes: list[str] = []
     details = [
@@ -666,7 +661,7 @@ def path_graph(store: GraphStore, position_id: str, cluster_id: str | None = Non
     ability_column = []
     for req in alignment.requirements:
         best = max((c["level"] for c in req["courses"]), default=0)
-        status = _status(best, req["required"])
+        status = status_of(best, req["required"])
         ability_column.append(
             builder.node(
                 Label.ABILITY,
@@ -698,7 +693,7 @@ def path_graph(store: GraphStore, position_id: str, cluster_id: str | None = Non
                 ckey,
                 akey,
                 f"培养 {_level(course['level'])}（要求 {req['required']} 级）",
-                colour=STATUS_COLOUR["covered" if course["meets"] else "partial"],
+                colour=STATUS_COLOUR[status_of(course["level"], req["required"])],
                 dashed=not course["meets"],
             )
             edges.append((ckey, akey))
