@@ -67,5 +67,5 @@ def test_planning_endpoints_return_the_library_results(api: TestClient, small: G
     assert built.status_code == 200, built.text
     assert_error(api.get(f"{V1}/plan/eligibility/IC9"), 404, "not_found")
     assert_error(
-        api.post(f"{V1}/plan/cluster", json={"chain": "H1", "budget": -1}), 422, "invalid_request"
+        api.post(f"{V1}/plan/cluster", json={"chain": "H1", "budget": -1}), 422, "invalid_input"
     )

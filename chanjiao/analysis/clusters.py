@@ -336,8 +336,8 @@ def build_cluster(
         )
     if extend and cluster_id is None:
         raise InvalidRequest(
-            "扩充现有专业群时须指定专业群（--cluster）",
-            "extending a cluster needs the cluster (--cluster)",
+            "扩充现有专业群时须指定要扩充的专业群",
+            "extending a cluster needs the cluster to extend",
         )
     with store.reading():
         problem, segments, skipped, current_courses, cluster_name, cluster_majors = _read(

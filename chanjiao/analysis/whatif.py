@@ -314,8 +314,7 @@ def target_chain(store: GraphStore, cluster_id: str, chain_id: str | None = None
     if len(targets) != 1:
         found = "、".join(targets) or "无"
         raise InvalidRequest(
-            f"专业群 {cluster_id} 面向的产业链为 {found}，请用 --chain 指定一条",
-            f"cluster {cluster_id} targets {', '.join(targets) or 'no chain'}; "
-            "name one with --chain",
+            f"专业群 {cluster_id} 面向的产业链为 {found}，请指定一条产业链",
+            f"cluster {cluster_id} targets {', '.join(targets) or 'no chain'}; name the chain",
         )
     return targets[0]

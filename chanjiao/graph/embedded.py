@@ -280,13 +280,7 @@ class EmbeddedStore(GraphStore):
             (r.type.value, r.src, r.dst, r.src_label.value, r.dst_label.value, _props_json(r.props))
             for r in relationships
         )
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"数据库正被其他程序写入，请稍后再试：{exc}",
-                f"another program is writing the database; try again later: {exc}",
-            ) from exc
+        _begin_write(conn)
         bulk = len(relationships) >= self.bulk_threshold
         try:
             conn.executemany(_UPSERT_NODE, node_rows)
@@ -313,7 +307,7 @@ class EmbeddedStore(GraphStore):
         conn = self._conn()
         if conn.in_transaction:
             raise RuntimeError("delete() inside reading() would break the snapshot")
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_write(conn)
         try:
             for label, node_id in nodes:
                 conn.execute("DELETE FROM nodes WHERE label = ? AND id = ?", (str(label), node_id))
@@ -640,3 +634,14 @@ class EmbeddedStore(GraphStore):
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _begin_write(conn: sqlite3.Connection) -> None:
+    """Take the write lock, or say the file is busy (for `write` and `delete` alike)."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StoreUnavailable(
+            f"数据库正被其他程序写入，请稍后再试：{exc}",
+            f"another program is writing the database; try again later: {exc}",
+        ) from exc

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from chanjiao import edit
 from chanjiao.analysis.alignment import align_position
 from chanjiao.analysis.gaps import GapReport, analyse_gaps
 from chanjiao.analysis.scoring import status as status_of
@@ -21,7 +22,6 @@ from chanjiao.analysis.scoring import taught_levels
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import LABEL_ZH, LEVEL_WORDS, REL_ZH, Label, Node, Rel
 from chanjiao.graph.store import CLOSER_KINDS, GraphStore
-from chanjiao.ingest.formats import label_named
 from chanjiao.viz.graph import (
     STATUS_COLOUR,
     STATUS_ZH,
@@ -93,16 +93,9 @@ def parse_label(text: str) -> Label:
     """A label from its English name (`Course`), Chinese word (课程) or file name (courses).
 
     Raises:
-        InvalidRequest: no label has that name.
+        InvalidInput: no label has that name (the same rule and error as every path).
     """
-    label = label_named(text)
-    if label is not None:
-        return label
-    choices = "、".join(f"{LABEL_ZH[lb]}（{lb}）" for lb in Label)
-    raise InvalidRequest(
-        f"未知的节点类型“{text}”；可选：{choices}",
-        f"unknown node label '{text}'; use one of {', '.join(Label)}",
-    )
+    return edit.label_named(text)
 
 
 def find_node(store: GraphStore, node_id: str, label: Label | None = None) -> Node:
@@ -124,8 +117,8 @@ def find_node(store: GraphStore, node_id: str, label: Label | None = None) -> No
         raise InvalidRequest(
             f"编号 {node_id} 同时是 "
             + "、".join(LABEL_ZH[n.label] for n in found)
-            + "；请用 --label 指明",
-            f"id {node_id} names a node of several labels; give --label",
+            + "；请指明节点类型",
+            f"id {node_id} names a node of several labels; give the node's label",
         )
     return found[0]
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from chanjiao.analysis.gaps import analyse_gaps
 from chanjiao.analysis.whatif import what_if, what_if_compare
 from chanjiao.api.deps import Store, require_read_key
-from chanjiao.api.errors import InvalidInput
 from chanjiao.api.routes import READ, cached_json, errors, library_json
+from chanjiao.errors import InvalidInput
 from chanjiao.graph.schema import parse_level
 
 router = APIRouter(tags=["analysis"], dependencies=[Depends(require_read_key)])
