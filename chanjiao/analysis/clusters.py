@@ -46,13 +46,12 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
+from chanjiao.analysis.inputs import DEFAULT_TIME_LIMIT, MAX_TIME_LIMIT, BudgetKind, Method
 from chanjiao.analysis.scoring import demand_of, highest_levels, rounded
-from chanjiao.errors import InvalidRequest, NotFound
+from chanjiao.errors import InvalidInput, InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
 
-BudgetKind = Literal["courses", "hours", "credits"]
-Method = Literal["greedy", "exact", "both"]
 UnitKind = Literal["major", "course"]
 
 BUDGET_ZH: dict[str, str] = {"courses": "门课程", "hours": "学时", "credits": "学分"}
@@ -304,13 +303,13 @@ def build_cluster(
     *,
     segment_ids: Sequence[str] = (),
     budget: float,
-    budget_kind: BudgetKind = "courses",
+    budget_kind: BudgetKind = BudgetKind.COURSES,
     pool_majors: Sequence[str] | None = None,
     pool_courses: Sequence[str] | None = None,
     cluster_id: str | None = None,
     extend: bool = False,
-    method: Method = "greedy",
-    time_limit: float = 60.0,
+    method: Method = Method.GREEDY,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> ClusterPlan:
     """Recommend majors and extra courses that maximise demand-weighted coverage of a chain.
 
@@ -330,6 +329,13 @@ def build_cluster(
         InvalidRequest: a negative budget, `extend` without a cluster, or a pool too
             large for the exact solver.
     """
+    budget_kind, method = BudgetKind(budget_kind), Method(method)
+    if not 0 < time_limit <= MAX_TIME_LIMIT:
+        raise InvalidInput(
+            f"精确求解的时限应在 0 到 {MAX_TIME_LIMIT:g} 秒之间，实际为 {time_limit:g}",
+            f"the exact solver's time limit must be above 0 and at most {MAX_TIME_LIMIT:g} s, "
+            f"got {time_limit:g}",
+        )
     if budget < 0 or math.isnan(budget):
         raise InvalidRequest(
             f"预算不能为负数：{budget}", f"the budget cannot be negative: {budget}"

@@ -19,17 +19,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import networkx as nx
 
 from chanjiao.analysis.alignment import prerequisite_order
+from chanjiao.analysis.inputs import BudgetKind
 from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
 
-LoadBy = Literal["courses", "hours", "credits"]
+#: What a semester's load counts (the budget units of the cluster builder).
+LoadBy = BudgetKind
 
 
 @dataclass(slots=True)
@@ -123,7 +125,7 @@ def learning_path(
     *,
     semesters: int = 6,
     max_load: float | None = None,
-    load_by: LoadBy = "courses",
+    load_by: LoadBy = BudgetKind.COURSES,
     keep_semesters: bool = True,
 ) -> LearningPath:
     """The courses of cluster K that build a position's abilities, placed into semesters.

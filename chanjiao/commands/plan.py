@@ -12,6 +12,14 @@ from rich.table import Table
 
 from chanjiao.analysis.certification import certification
 from chanjiao.analysis.clusters import BUDGET_ZH, build_cluster
+from chanjiao.analysis.inputs import (
+    DEFAULT_TIME_LIMIT,
+    BudgetKind,
+    LevelChange,
+    Method,
+    change_level,
+    level_changes,
+)
 from chanjiao.analysis.partners import check_eligibility, enterprise_service
 from chanjiao.analysis.paths import learning_path
 from chanjiao.analysis.resources import (
@@ -29,7 +37,6 @@ from chanjiao.graph.schema import (
     TextbookKind,
     Tier,
     parse_choice,
-    parse_level,
     zh_word,
 )
 
@@ -48,18 +55,6 @@ def register(app: typer.Typer) -> None:
 class Fmt(StrEnum):
     table = "table"
     json = "json"
-
-
-class BudgetBy(StrEnum):
-    courses = "courses"
-    hours = "hours"
-    credits = "credits"
-
-
-class MethodChoice(StrEnum):
-    greedy = "greedy"
-    exact = "exact"
-    both = "both"
 
 
 class UnitsChoice(StrEnum):
@@ -100,9 +95,9 @@ def _pp(value: float | None) -> str:
 def cluster_command(
     chain: Annotated[str, typer.Option("--chain", "-c", help="产业链编号 chain id.")],
     budget: Annotated[float, typer.Option("--budget", "-b", help="预算：课程门数、学时或学分。")],
-    by: Annotated[BudgetBy, typer.Option("--by", help="预算单位 courses / hours / credits。")] = (
-        BudgetBy.courses
-    ),
+    by: Annotated[
+        BudgetKind, typer.Option("--by", help="预算单位 courses / hours / credits。")
+    ] = BudgetKind.COURSES,
     segment: Annotated[
         list[str] | None, typer.Option("--segment", help="只看这些环节（可重复）。")
     ] = None,
@@ -122,12 +117,12 @@ def cluster_command(
         UnitsChoice, typer.Option("--units", help="候选项：both / majors / courses。")
     ] = UnitsChoice.both,
     method: Annotated[
-        MethodChoice,
+        Method,
         typer.Option("--method", "-m", help="greedy（默认）/ exact（整数规划）/ both。"),
-    ] = MethodChoice.greedy,
+    ] = Method.GREEDY,
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="精确求解的时限（秒）。Exact solver's limit.")
-    ] = 60.0,
+    ] = DEFAULT_TIME_LIMIT,
     fmt: FormatOption = Fmt.table,
     store: StoreOption = None,
 ) -> None:
@@ -145,12 +140,12 @@ def cluster_command(
             chain,
             segment_ids=segment or [],
             budget=budget,
-            budget_kind=by.value,
+            budget_kind=by,
             pool_majors=pool_majors,
             pool_courses=pool_courses,
             cluster_id=cluster,
             extend=extend,
-            method=method.value,
+            method=method,
             time_limit=time_limit,
         )
     if fmt is Fmt.json:
@@ -221,18 +216,19 @@ def _minus(a: float | None, b: float | None) -> float | None:
 
 
 def _parse_levels(items: list[str]) -> dict[tuple[str, str], int]:
-    levels: dict[tuple[str, str], int] = {}
+    """``--level C1:A1=3`` options as level changes (a pair given twice is an error)."""
+    changes = []
     for item in items:
         target, sep, value = item.partition("=")
         course, colon, ability = target.partition(":")
-        level = 0 if value.strip() == "0" else parse_level(value.strip())
+        level = change_level(value)
         if not sep or not colon or not course.strip() or not ability.strip() or level is None:
             raise InvalidRequest(
                 f"--level 应写成 课程:能力=等级（等级 0–4 或 了解/理解/掌握/熟练），实际为“{item}”",
                 f"--level must read COURSE:ABILITY=LEVEL (level 0–4 or a word), got '{item}'",
             )
-        levels[(course.strip(), ability.strip())] = level
-    return levels
+        changes.append(LevelChange(course.strip(), ability.strip(), level))
+    return level_changes(changes)
 
 
 @plan_app.command("what-if")
@@ -464,8 +460,8 @@ def path_command(
         float | None, typer.Option("--max-load", help="每学期最大负荷。Max load per semester.")
     ] = None,
     load_by: Annotated[
-        BudgetBy, typer.Option("--load-by", help="负荷单位 courses / hours / credits。")
-    ] = BudgetBy.courses,
+        BudgetKind, typer.Option("--load-by", help="负荷单位 courses / hours / credits。")
+    ] = BudgetKind.COURSES,
     free: Annotated[
         bool, typer.Option("--free", help="忽略课程已定学期，重新排课。Ignore given semesters.")
     ] = False,
@@ -480,7 +476,7 @@ def path_command(
             cluster,
             semesters=semesters,
             max_load=max_load,
-            load_by=load_by.value,
+            load_by=load_by,
             keep_semesters=not free,
         )
     if fmt is Fmt.json:
