@@ -26,6 +26,7 @@ HTTP_STATUS: dict[str, int] = {
     "invalid_input": 422,  # a value that cannot be taken (unknown label, filter, level …)
     "invalid_dataset": 422,
     "internal_error": 500,
+    "missing_extra": 501,  # a feature whose optional packages are not installed
     "config_error": 500,
     "store_unavailable": 503,
 }
@@ -84,6 +85,22 @@ class UnsupportedUpload(ChanjiaoError):
     """An upload whose content is not an .xlsx, a .zip of CSV files or a .json document."""
 
     code = "unsupported_upload"
+
+
+class MissingExtra(ChanjiaoError):
+    """A feature needs packages of an extra that is not installed (``chanjiao[plan]`` …)."""
+
+    code = "missing_extra"
+
+    @classmethod
+    def for_extra(cls, extra: str, zh: str, en: str, exc: ImportError) -> MissingExtra:
+        """The error for feature `zh`/`en` needing ``chanjiao[extra]`` (`exc`: the failed import)."""
+        hint = f"pip install 'chanjiao[{extra}]'"
+        return cls(
+            f"{zh}需要安装可选依赖：{hint}（缺少 {exc.name or exc}）",
+            f"{en} needs the optional packages: {hint} (missing {exc.name or exc})",
+            {"extra": extra},
+        )
 
 
 class StoreUnavailable(ChanjiaoError):

@@ -167,7 +167,7 @@ def assert_drew(page: Page, probe: dict[str, str], expected_nodes: int) -> None:
 
 
 HTTP = re.compile(r"https?:", re.IGNORECASE)
-#: The only URLs in pyvis' vis-network 9.1.2: license comments, a core-js notice, an
+#: The only URLs in the vendored vis-network 9.1.2: license comments, a core-js notice, an
 #: error message and the SVG namespace. None is ever fetched.
 VENDORED_URLS = {
     "http://almende.com",

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from chanjiao.analysis.scoring import fulfilment, rounded, status
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label, Node, Rel
 from chanjiao.graph.store import GraphStore
+
+if TYPE_CHECKING:  # networkx is imported where a graph algorithm runs (CLI start-up)
+    import networkx as nx
 
 
 def _public(node: Node) -> dict[str, Any]:
@@ -256,6 +257,8 @@ def prerequisite_order(prerequisites: nx.DiGraph, courses: dict[str, Node]) -> l
 
     Ties go to the earlier semester, then the smaller id, so the order is stable.
     """
+    import networkx as nx
+
     chosen = set(courses)
     graph = nx.DiGraph()
     graph.add_nodes_from(chosen)

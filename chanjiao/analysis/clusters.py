@@ -42,13 +42,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
-
 from chanjiao.analysis.inputs import DEFAULT_TIME_LIMIT, MAX_TIME_LIMIT, BudgetKind, Method
 from chanjiao.analysis.scoring import demand_of, highest_levels, rounded
-from chanjiao.errors import InvalidInput, InvalidRequest, NotFound
+from chanjiao.errors import InvalidInput, InvalidRequest, MissingExtra, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
 
@@ -584,6 +580,14 @@ def _greedy(problem: _Problem, budget: float) -> Selection:
 
 
 def _exact(problem: _Problem, budget: float, time_limit: float) -> Selection:
+    try:  # SciPy (HiGHS) is the [plan] extra, and costs a CLI call 0.3-1 s: imported here
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_array
+    except ImportError as exc:
+        raise MissingExtra.for_extra(
+            "plan", "精确求解（整数规划）", "the exact solver (an integer program)", exc
+        ) from exc
     """Solve the ILP of the module docstring with HiGHS."""
     units = problem.units
     course_ids = sorted({c for u in units for c in u.courses} - problem.base)

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from chanjiao.analysis.alignment import prerequisite_order
 from chanjiao.analysis.inputs import BudgetKind
@@ -29,6 +27,9 @@ from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
+
+if TYPE_CHECKING:  # networkx is imported where a graph algorithm runs (CLI start-up)
+    import networkx as nx
 
 #: What a semester's load counts (the budget units of the cluster builder).
 LoadBy = BudgetKind
@@ -151,6 +152,8 @@ def learning_path(
             f"每学期负荷不能为负数：{max_load}",
             f"the load per semester cannot be negative: {max_load}",
         )
+    import networkx as nx
+
     with store.reading():
         position = store.get_node(Label.POSITION, position_id)
         if position is None:

@@ -10,6 +10,8 @@ chain scope require):
 
 - the cluster's teaching team: teachers who teach a course of C(K), and teachers
   employed by an enterprise that is a partner of an industry college building K;
+- its course teachers: those who teach a course of C(K); the dual-qualified share is
+  the share of them that are dual-qualified (双师双能型);
 - the cluster's textbooks: those used in a course of C(K);
 - the cluster's resources: those supporting a course of C(K), or an ability in R or
   covered by C(K);
@@ -134,6 +136,8 @@ class ResourceReport:
     segment: str | None
     targets: ResourceTargets
     team: list[str]
+    course_teachers: list[str]
+    dual_qualified_teachers: list[str]
     courses_without_dual_teacher: list[dict[str, Any]]
     abilities_without_expert: list[dict[str, Any]]
     courses_without_textbook: list[dict[str, Any]]
@@ -145,6 +149,13 @@ class ResourceReport:
     stale_resources: list[dict[str, Any]]
     undated: list[str]
 
+    @property
+    def dual_qualified_share(self) -> float | None:
+        """Dual-qualified teachers among the course teachers; None when C(K) has none."""
+        if not self.course_teachers:
+            return None
+        return len(self.dual_qualified_teachers) / len(self.course_teachers)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "cluster": self.cluster,
@@ -152,6 +163,8 @@ class ResourceReport:
             "segment": self.segment,
             "targets": self.targets.to_dict(),
             "team": self.team,
+            "course_teachers": self.course_teachers,
+            "dual_qualified_teachers": self.dual_qualified_teachers,
             "courses_without_dual_teacher": self.courses_without_dual_teacher,
             "abilities_without_expert": self.abilities_without_expert,
             "courses_without_textbook": self.courses_without_textbook,
@@ -163,6 +176,7 @@ class ResourceReport:
             "stale_resources": self.stale_resources,
             "undated": self.undated,
             "summary": {
+                "dual_qualified_share": rounded(self.dual_qualified_share),
                 "courses_without_dual_teacher": len(self.courses_without_dual_teacher),
                 "abilities_without_expert": len(self.abilities_without_expert),
                 "courses_without_textbook": len(self.courses_without_textbook),
@@ -245,6 +259,7 @@ def resource_shortfalls(
     teachers_of: dict[str, list[str]] = defaultdict(list)
     for r in sorted(teaching, key=lambda r: (r.dst, r.src)):
         teachers_of[r.dst].append(r.src)
+    teachers_of_courses = {r.src for r in teaching if r.src in teachers}
     no_dual = [
         {
             "course": c,
@@ -319,6 +334,10 @@ def resource_shortfalls(
         segment=segment_id,
         targets=targets,
         team=sorted(team),
+        course_teachers=sorted(teachers_of_courses),
+        dual_qualified_teachers=sorted(
+            t for t in teachers_of_courses if teachers[t].props.get("dual_qualified") is True
+        ),
         courses_without_dual_teacher=no_dual,
         abilities_without_expert=no_expert,
         courses_without_textbook=no_textbook,

@@ -26,6 +26,9 @@ Status = Literal["covered", "partial", "missing"]
 #: JSON numbers are rounded to this many decimals (DESIGN §4).
 DECIMALS = 4
 
+#: The words a user reads for each status.
+STATUS_ZH: dict[str, str] = {"covered": "已覆盖", "partial": "部分覆盖", "missing": "缺失"}
+
 
 class Requirement(Protocol):
     """What scoring reads of a requirement: a `REQUIRES` edge of a position."""
@@ -198,6 +201,7 @@ def rank_gaps(priority: Mapping[str, float]) -> list[tuple[str, float]]:
 
 __all__ = [
     "DECIMALS",
+    "STATUS_ZH",
     "Demand",
     "NamedRequirement",
     "Requirement",

@@ -10,7 +10,8 @@ import typer
 
 from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
 from chanjiao.config import ENV_STORE
-from chanjiao.ingest.export import ExportFormat, write_export
+from chanjiao.errors import MissingExtra
+from chanjiao.ingest.media import ExportFormat
 
 
 def serve_command(
@@ -24,7 +25,12 @@ def serve_command(
     store: StoreOption = None,
 ) -> None:
     """启动 HTTP API 服务（/api/v1，文档在 /api/v1/docs）。Serve the HTTP API."""
-    import uvicorn
+    try:
+        import uvicorn
+
+        import chanjiao.api.app  # noqa: F401 - FastAPI and the rest of [server]
+    except ImportError as exc:
+        raise MissingExtra.for_extra("server", "HTTP API 服务", "the HTTP API", exc) from exc
 
     if store is not None:
         # Workers are separate processes: they read the store from the environment.
@@ -57,6 +63,8 @@ def export_command(
 ) -> None:
     """把数据库导出为可直接再导入的数据集。Export the store as a re-loadable dataset."""
     with store_at(store) as graph:
+        from chanjiao.ingest.export import write_export
+
         dataset = write_export(graph, fmt, output)
     for warning in dataset.warnings:
         err.print(f"[yellow]! {warning}[/]", highlight=False)
@@ -67,5 +75,5 @@ def export_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve_command)
+    app.command("serve")(user_errors(serve_command))
     app.command("export")(export_command)

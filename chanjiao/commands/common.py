@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from chanjiao.config import ENV_STORE, open_store
 from chanjiao.errors import ChanjiaoError, IngestError
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphStore  # light: networkx is imported lazily
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)

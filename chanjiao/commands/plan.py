@@ -10,8 +10,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from chanjiao.analysis.certification import certification
-from chanjiao.analysis.clusters import BUDGET_ZH, build_cluster
 from chanjiao.analysis.inputs import (
     DEFAULT_TIME_LIMIT,
     BudgetKind,
@@ -20,8 +18,6 @@ from chanjiao.analysis.inputs import (
     change_level,
     level_changes,
 )
-from chanjiao.analysis.partners import check_eligibility, enterprise_service
-from chanjiao.analysis.paths import learning_path
 from chanjiao.analysis.resources import (
     DEFAULT_FORMAT_TARGETS,
     DEFAULT_KIND_TARGETS,
@@ -29,7 +25,6 @@ from chanjiao.analysis.resources import (
     ResourceTargets,
 )
 from chanjiao.analysis.resources import resource_shortfalls as shortfalls
-from chanjiao.analysis.whatif import target_chain, what_if_compare
 from chanjiao.commands.common import StoreOption, out, store_at, user_errors
 from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import (
@@ -134,6 +129,8 @@ def cluster_command(
         pool_courses = []
     elif units is UnitsChoice.courses:
         pool_majors = []
+    from chanjiao.analysis.clusters import BUDGET_ZH, build_cluster
+
     with store_at(store) as graph:
         plan = build_cluster(
             graph,
@@ -250,6 +247,8 @@ def what_if_command(
 ) -> None:
     """假设分析：增删课程或调整培养等级后的覆盖率与差距（不写入）。What-if, nothing written."""
     levels = _parse_levels(level or [])
+    from chanjiao.analysis.whatif import target_chain, what_if_compare
+
     with store_at(store) as graph:
         chain_id = target_chain(graph, cluster, chain)
         result = what_if_compare(
@@ -470,6 +469,8 @@ def path_command(
 ) -> None:
     """岗位学习路径：按先修顺序排入各学期。Learning path placed into semesters."""
     with store_at(store) as graph:
+        from chanjiao.analysis.paths import learning_path
+
         path = learning_path(
             graph,
             position,
@@ -541,6 +542,8 @@ def partners_command(
     store: StoreOption = None,
 ) -> None:
     """专业群服务最好与最差的企业（订单班、联合实验室候选）。Enterprises served best and worst."""
+    from chanjiao.analysis.partners import enterprise_service
+
     with store_at(store) as graph:
         report = enterprise_service(graph, cluster, chain, segment, top=top)
     if fmt is Fmt.json:
@@ -583,6 +586,8 @@ def eligibility_command(
     store: StoreOption = None,
 ) -> None:
     """产业学院申报条件检查（建设指南 §六(一)1）。Check a college's application conditions."""
+    from chanjiao.analysis.partners import check_eligibility
+
     with store_at(store) as graph:
         result = check_eligibility(graph, college)
     if fmt is Fmt.json:
@@ -619,6 +624,8 @@ def certificates_command(
     store: StoreOption = None,
 ) -> None:
     """岗课赛证：各岗位的证书、竞赛及课程准备情况。Certificates and competitions per position."""
+    from chanjiao.analysis.certification import certification
+
     with store_at(store) as graph:
         report = certification(graph, cluster, chain, segment)
     if fmt is Fmt.json:

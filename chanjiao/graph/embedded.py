@@ -33,9 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chanjiao.errors import NotFound, StoreUnavailable
 from chanjiao.graph.cache import GenerationCache
@@ -49,7 +47,11 @@ from chanjiao.graph.store import (
     RequirementRow,
     SegmentRow,
     Stats,
+    frozen_prerequisites,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SCHEMA_VERSION = "chanjiao/1"
 
@@ -447,11 +449,9 @@ class EmbeddedStore(GraphStore):
         return self._cached(("prerequisites",), self._load_prerequisites)
 
     def _load_prerequisites(self) -> nx.DiGraph:
-        graph = nx.DiGraph()
-        graph.add_edges_from(
+        return frozen_prerequisites(
             self._query("SELECT src, dst FROM rels WHERE type = 'PREREQUISITE_OF'")
         )
-        return graph
 
     # --- aggregated reads ---------------------------------------------------------------
 

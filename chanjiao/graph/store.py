@@ -9,15 +9,16 @@ never a backend, so the embedded store and a server store give identical answers
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Literal, NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
+
+if TYPE_CHECKING:  # networkx costs a CLI call 0.1-0.4 s: imported where a graph is built
+    import networkx as nx
 
 #: Names of the closer lists in a gap (DESIGN §4), in report order.
 CLOSER_KINDS = (
@@ -158,10 +159,12 @@ class GraphStore(ABC):
         return self.nodes(label, [node_id]).get(node_id)
 
     def prerequisite_graph(self) -> nx.DiGraph:
-        """The course prerequisite relation as a networkx DiGraph (edge: before → after)."""
-        graph = nx.DiGraph()
-        graph.add_edges_from((r.src, r.dst) for r in self.relationships(Rel.PREREQUISITE_OF))
-        return graph
+        """The course prerequisite relation as a frozen networkx DiGraph (edge: before → after).
+
+        Frozen (`networkx.freeze`): a backend may hand every caller the same cached graph,
+        so nobody may change it; copy it (`nx.DiGraph(graph)`) to build on it.
+        """
+        return frozen_prerequisites((r.src, r.dst) for r in self.relationships(Rel.PREREQUISITE_OF))
 
     # --- aggregated reads for the analysis --------------------------------------------
 
@@ -233,3 +236,12 @@ class GraphStore(ABC):
             after: the cursor: only ids greater than this one.
             limit: the page size.
         """
+
+
+def frozen_prerequisites(edges: Iterable[tuple[str, str]]) -> nx.DiGraph:
+    """A frozen DiGraph of prerequisite edges (before → after), shared safely by readers."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_edges_from(edges)
+    return nx.freeze(graph)

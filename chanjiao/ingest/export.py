@@ -21,7 +21,6 @@ import typing
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -29,26 +28,12 @@ from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import Rel
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.formats import FILES, FileFormat
+from chanjiao.ingest.media import MEDIA as MEDIA  # re-exported: the API reads both here
+from chanjiao.ingest.media import ExportFormat as ExportFormat
 
 #: Text a spreadsheet would run as a formula (or, for tab and CR, re-parse).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-
-class ExportFormat(StrEnum):
-    JSON = "json"
-    CSV_DIR = "csv-dir"
-    XLSX = "xlsx"
-
-
-#: Media type and file name suffix of each format when sent as one file.
-MEDIA: dict[ExportFormat, tuple[str, str]] = {
-    ExportFormat.JSON: ("application/json", ".json"),
-    ExportFormat.CSV_DIR: ("application/zip", ".zip"),
-    ExportFormat.XLSX: (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ".xlsx",
-    ),
-}
 
 Row = dict[str, Any]
 

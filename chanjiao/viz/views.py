@@ -12,19 +12,16 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import networkx as nx
-
-from chanjiao import edit
 from chanjiao.analysis.alignment import align_position
 from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.analysis.scoring import STATUS_ZH, taught_levels
 from chanjiao.analysis.scoring import status as status_of
-from chanjiao.analysis.scoring import taught_levels
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import LABEL_ZH, LEVEL_WORDS, REL_ZH, Label, Node, Rel
 from chanjiao.graph.store import CLOSER_KINDS, GraphStore
 from chanjiao.viz.graph import (
+    DEFAULT_MAX_NODES,
     STATUS_COLOUR,
-    STATUS_ZH,
     View,
     ViewBuilder,
     layered,
@@ -33,8 +30,6 @@ from chanjiao.viz.graph import (
     sectors,
 )
 
-#: Above this many nodes a view groups (cluster view) or caps (focus view) what it shows.
-DEFAULT_MAX_NODES = 400
 #: The focus view walks at most this many hops.
 MAX_HOPS = 4
 
@@ -95,7 +90,9 @@ def parse_label(text: str) -> Label:
     Raises:
         InvalidInput: no label has that name (the same rule and error as every path).
     """
-    return edit.label_named(text)
+    from chanjiao.edit import label_named  # the ingest machinery: only when asked
+
+    return label_named(text)
 
 
 def find_node(store: GraphStore, node_id: str, label: Label | None = None) -> Node:
@@ -625,6 +622,8 @@ def path_graph(store: GraphStore, position_id: str, cluster_id: str | None = Non
     builder = ViewBuilder()
     step = {c["id"]: i for i, c in enumerate(alignment.learning_path, start=1)}
     chosen = set(step)
+    import networkx as nx
+
     closure = nx.DiGraph()
     closure.add_nodes_from(chosen)
     for course in chosen:
