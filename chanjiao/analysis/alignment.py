@@ -5,13 +5,22 @@
   coverage this course provides on its own: Σ w·f (DESIGN §4, f from the course's
   level) over the position's requirements the course covers, divided by the
   position's total weight W(p).
-- For a position: each required ability with the courses that build it, and all
-  those courses in prerequisite order (a learning path).
+- For a position: each required ability with the courses that build it, and the
+  position's learning path.
+
+Two words, two meanings, used alike by the CLI, the API, the views and the reports:
+
+- **learning path** (学习路径, `learning_path_courses`): the courses that build a
+  position's abilities (within C(K) when a cluster is given) plus their prerequisites
+  (transitively) within the same courses, in prerequisite order (`prerequisite_order`);
+- **semester plan** (学期安排, `analysis.paths.semester_plan`): that learning path placed
+  into semesters.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -202,14 +211,15 @@ def align_position(
             for r in store.relationships(Rel.COVERS, dst_ids=ability_ids)
             if allowed is None or r.src in allowed
         ]
-        courses = store.nodes(Label.COURSE, {r.src for r in covering})
+        prerequisites = store.prerequisite_graph()
+        path_ids = learning_path_courses(prerequisites, {r.src for r in covering}, allowed)
+        courses = store.nodes(Label.COURSE, path_ids)
         segment = next(iter(store.relationships(Rel.IN_SEGMENT, src_ids=[position_id])), None)
         chain = (
             next(iter(store.relationships(Rel.PART_OF, src_ids=[segment.dst])), None)
             if segment
             else None
         )
-        prerequisites = store.prerequisite_graph()
 
     order = prerequisite_order(prerequisites, courses)
     rank = {c: i for i, c in enumerate(order)}
@@ -250,6 +260,23 @@ def align_position(
         rows,
         path,
     )
+
+
+def learning_path_courses(
+    prerequisites: nx.DiGraph, builders: Collection[str], pool: Collection[str] | None
+) -> set[str]:
+    """The courses of a learning path: the builders and their prerequisites in the pool.
+
+    Args:
+        builders: the courses that cover an ability the position requires.
+        pool: the courses a path may use (C(K)); None for every course.
+    """
+    import networkx as nx
+
+    before = {a for c in builders if c in prerequisites for a in nx.ancestors(prerequisites, c)}
+    if pool is not None:
+        before &= set(pool)
+    return set(builders) | before
 
 
 def prerequisite_order(prerequisites: nx.DiGraph, courses: dict[str, Node]) -> list[str]:

@@ -1,10 +1,11 @@
-"""Learning paths: the courses that build a position's abilities, placed into semesters.
+"""Semester plans: a position's learning path placed into semesters.
 
 For position p and cluster K:
 
 1. builders: the courses of C(K) covering an ability p requires;
-2. the path: builders plus their prerequisites (transitively) that are in C(K),
-   in prerequisite order (`alignment.prerequisite_order`);
+2. the learning path: builders plus their prerequisites (transitively) that are in
+   C(K), in prerequisite order (`alignment.learning_path_courses` and
+   `alignment.prerequisite_order`: the same path `align position` and `viz path` show);
 3. placement: a course with a `semester` stays there; the others go, in path order,
    to the earliest semester after all their prerequisites in the path, within the
    semesters available, where the load (courses, hours or credits) still fits;
@@ -21,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chanjiao.analysis.alignment import prerequisite_order
+from chanjiao.analysis.alignment import learning_path_courses, prerequisite_order
 from chanjiao.analysis.inputs import BudgetKind
 from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
@@ -65,8 +66,8 @@ class PathCourse:
 
 
 @dataclass(slots=True)
-class LearningPath:
-    """The result of `learning_path`."""
+class SemesterPlan:
+    """The result of `semester_plan`."""
 
     position: str
     position_name: str
@@ -119,7 +120,7 @@ class LearningPath:
         }
 
 
-def learning_path(
+def semester_plan(
     store: GraphStore,
     position_id: str,
     cluster_id: str,
@@ -128,8 +129,8 @@ def learning_path(
     max_load: float | None = None,
     load_by: LoadBy = BudgetKind.COURSES,
     keep_semesters: bool = True,
-) -> LearningPath:
-    """The courses of cluster K that build a position's abilities, placed into semesters.
+) -> SemesterPlan:
+    """A position's learning path within cluster K, placed into semesters.
 
     Args:
         semesters: how many semesters there are (高职专科: 6).
@@ -174,7 +175,7 @@ def learning_path(
         ancestors = {
             a for c in builders if c in prerequisites for a in nx.ancestors(prerequisites, c)
         }
-        path_ids = set(builders) | (ancestors & curriculum.keys())
+        path_ids = learning_path_courses(prerequisites, builders, curriculum)
         nodes = store.nodes(Label.COURSE, sorted(path_ids))
 
     order = prerequisite_order(prerequisites, nodes)
@@ -278,7 +279,7 @@ def learning_path(
                     }
                 )
 
-    return LearningPath(
+    return SemesterPlan(
         position=position_id,
         position_name=position.name,
         cluster=cluster_id,

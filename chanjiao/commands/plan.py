@@ -36,7 +36,7 @@ from chanjiao.graph.schema import (
 )
 
 plan_app = typer.Typer(
-    help="专业群规划：组群、假设分析、资源短板、学习路径、合作企业与申报条件。"
+    help="专业群规划：组群、假设分析、资源短板、学期安排、合作企业与申报条件。"
     " Specialty-cluster planning.",
     no_args_is_help=True,
 )
@@ -467,11 +467,11 @@ def path_command(
     fmt: FormatOption = Fmt.table,
     store: StoreOption = None,
 ) -> None:
-    """岗位学习路径：按先修顺序排入各学期。Learning path placed into semesters."""
+    """学期安排：把岗位的学习路径排入各学期。A position's learning path as a semester plan."""
     with store_at(store) as graph:
-        from chanjiao.analysis.paths import learning_path
+        from chanjiao.analysis.paths import semester_plan
 
-        path = learning_path(
+        path = semester_plan(
             graph,
             position,
             cluster,
@@ -489,7 +489,7 @@ def path_command(
         f"{'—' if path.max_load is None else f'{path.max_load:g}'} ({path.load_by})"
     )
     names = {c.id: c for c in path.courses}
-    table = Table(title="学习路径 Learning path")
+    table = Table(title="学期安排 Semester plan")
     for column in ("学期 Semester", "课程 Courses", "负荷 Load"):
         table.add_column(column, justify="right" if column != "课程 Courses" else "left")
     for term in path.by_semester():

@@ -11,7 +11,7 @@ from chanjiao.analysis.certification import certification
 from chanjiao.analysis.clusters import build_cluster
 from chanjiao.analysis.inputs import DEFAULT_TIME_LIMIT, MAX_TIME_LIMIT, BudgetKind, Method
 from chanjiao.analysis.partners import check_eligibility, enterprise_service
-from chanjiao.analysis.paths import learning_path
+from chanjiao.analysis.paths import semester_plan
 from chanjiao.analysis.resources import (
     DEFAULT_FORMAT_TARGETS,
     DEFAULT_KIND_TARGETS,
@@ -127,7 +127,7 @@ def plan_certificates(
 @router.get(
     "/plan/path/{position_id}",
     response_model=dict[str, Any],
-    summary="学习路径 Learning path of a position",
+    summary="学期安排 Semester plan of a position's learning path",
     responses=errors(*READ, 400, 404),
 )
 def plan_path(
@@ -140,7 +140,7 @@ def plan_path(
     free: bool = False,
 ) -> dict[str, Any]:
     """按先修顺序排入各学期；报告群外先修课、过长先修链、冲突、超负荷与排不下的课程。"""
-    return learning_path(
+    return semester_plan(
         store,
         position_id,
         cluster,
