@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from chanjiao.analysis.scoring import fulfilment, rounded, status
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label, Node, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 if TYPE_CHECKING:  # networkx is imported where a graph algorithm runs (CLI start-up)
     import networkx as nx
@@ -78,7 +78,7 @@ class CourseAlignment:
         }
 
 
-def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
+def align_course(store: GraphReads, course_id: str) -> CourseAlignment:
     """Which abilities a course builds, and which positions, segments, enterprises need them.
 
     Raises:
@@ -182,7 +182,7 @@ class PositionAlignment:
 
 
 def align_position(
-    store: GraphStore, position_id: str, cluster_id: str | None = None
+    store: GraphReads, position_id: str, cluster_id: str | None = None
 ) -> PositionAlignment:
     """Each ability a position requires, the courses that build it, in prerequisite order.
 

@@ -22,7 +22,7 @@ from typing import Any
 from chanjiao.analysis.scoring import demand_of, status, taught_levels
 from chanjiao.analysis.whatif import target_chain
 from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 
 @dataclass(slots=True)
@@ -96,7 +96,7 @@ class CertificationReport:
 
 
 def certification(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str | None = None,
     segment_id: str | None = None,

@@ -46,7 +46,7 @@ from chanjiao.analysis.inputs import DEFAULT_TIME_LIMIT, MAX_TIME_LIMIT, BudgetK
 from chanjiao.analysis.scoring import demand_of, highest_levels, rounded
 from chanjiao.errors import InvalidInput, InvalidRequest, MissingExtra, NotFound
 from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 UnitKind = Literal["major", "course"]
 
@@ -294,7 +294,7 @@ class _Problem:
 
 
 def build_cluster(
-    store: GraphStore,
+    store: GraphReads,
     chain_id: str,
     *,
     segment_ids: Sequence[str] = (),
@@ -393,7 +393,7 @@ def _cost_of(courses: Iterable[str], cost: Mapping[str, float], kind: BudgetKind
 
 
 def _read(
-    store: GraphStore,
+    store: GraphReads,
     chain_id: str,
     segment_ids: Sequence[str],
     budget_kind: BudgetKind,

@@ -28,7 +28,7 @@ from chanjiao.analysis.scoring import (
 from chanjiao.analysis.scoring import rounded as _r
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label
-from chanjiao.graph.store import CLOSER_KINDS, GraphStore
+from chanjiao.graph.store import CLOSER_KINDS, GraphReads
 
 _ABILITY = attrgetter("ability")
 
@@ -155,7 +155,7 @@ class GapReport:
 
 
 def analyse_gaps(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str,
     segment_id: str | None = None,
@@ -195,7 +195,7 @@ def analyse_gaps(
 
 
 def _add_taught_partly(
-    store: GraphStore, gaps: list[Gap], curriculum: dict[str, dict[str, int]]
+    store: GraphReads, gaps: list[Gap], curriculum: dict[str, dict[str, int]]
 ) -> None:
     """Fill each gap's `taught_partly`: the cluster's own courses that cover its ability."""
     teaching: dict[str, list[tuple[int, str]]] = {g.ability: [] for g in gaps}

@@ -30,7 +30,7 @@ from chanjiao.analysis.scoring import rank_gaps, rounded, shortfall_share, weigh
 from chanjiao.analysis.whatif import target_chain
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label, Node, OrganizationKind, Rel, Tier, parse_choice, zh_word
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 SRDI_TIERS = frozenset({Tier.LITTLE_GIANT.value, Tier.PROVINCIAL_SRDI.value})
 LISTED_TIERS = SRDI_TIERS | {Tier.CHAIN_LEADER.value}
@@ -95,7 +95,7 @@ class PartnerReport:
 
 
 def enterprise_service(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str | None = None,
     segment_id: str | None = None,
@@ -231,7 +231,7 @@ def _type_of(label: Label, props: dict[str, Any]) -> tuple[str, str, str]:
     return (kind.value, zh_word(kind), kind.value)
 
 
-def check_eligibility(store: GraphStore, college_id: str) -> Eligibility:
+def check_eligibility(store: GraphReads, college_id: str) -> Eligibility:
     """Check an industry college against the guideline's §六(一)1 conditions.
 
     The rule reads structure, never the words of a partner's role:
@@ -267,7 +267,7 @@ def check_eligibility(store: GraphStore, college_id: str) -> Eligibility:
     return Eligibility(college_id, college.name, partners, conditions)
 
 
-def _read_partners(store: GraphStore, college_id: str) -> tuple[Node, list[dict[str, Any]]]:
+def _read_partners(store: GraphReads, college_id: str) -> tuple[Node, list[dict[str, Any]]]:
     """The college and its partners, by id, each with its type (tier or kind) and role."""
     with store.reading():
         college = store.get_node(Label.INDUSTRY_COLLEGE, college_id)

@@ -27,7 +27,7 @@ from chanjiao.analysis.inputs import BudgetKind
 from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 if TYPE_CHECKING:  # networkx is imported where a graph algorithm runs (CLI start-up)
     import networkx as nx
@@ -121,7 +121,7 @@ class SemesterPlan:
 
 
 def semester_plan(
-    store: GraphStore,
+    store: GraphReads,
     position_id: str,
     cluster_id: str,
     *,

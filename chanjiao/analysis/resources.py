@@ -40,7 +40,7 @@ from chanjiao.graph.schema import (
     TextbookKind,
     zh_word,
 )
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 #: Default planning targets (minimum shares of the cluster's textbooks). They are
 #: chanjiao's defaults, not numbers from the guideline: set your own.
@@ -198,7 +198,7 @@ def needed_for(count: int, total: int, target: float) -> int:
 
 
 def resource_shortfalls(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str | None = None,
     segment_id: str | None = None,

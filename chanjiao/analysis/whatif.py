@@ -16,7 +16,7 @@ from chanjiao.analysis.gaps import GapReport, analyse_gaps
 from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 
 def _delta(before: float | None, after: float | None) -> float | None:
@@ -26,7 +26,7 @@ def _delta(before: float | None, after: float | None) -> float | None:
 
 
 def changed_curriculum(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     *,
     add_courses: Sequence[str] = (),
@@ -105,7 +105,7 @@ def changed_curriculum(
 
 
 def what_if(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str,
     segment_id: str | None = None,
@@ -270,7 +270,7 @@ class WhatIfResult:
 
 
 def what_if_compare(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str,
     segment_id: str | None = None,
@@ -296,7 +296,7 @@ def what_if_compare(
     return WhatIfResult(before, after, compare(before, after))
 
 
-def target_chain(store: GraphStore, cluster_id: str, chain_id: str | None = None) -> str:
+def target_chain(store: GraphReads, cluster_id: str, chain_id: str | None = None) -> str:
     """The chain to analyse a cluster against: the one given, else the one it TARGETS.
 
     Raises:

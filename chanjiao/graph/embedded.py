@@ -26,7 +26,6 @@ import gc
 import json
 import math
 import os
-import re
 import sqlite3
 import threading
 from collections import defaultdict
@@ -35,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from chanjiao.errors import NotFound, StoreUnavailable
+from chanjiao.errors import StoreUnavailable
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
@@ -47,7 +46,11 @@ from chanjiao.graph.store import (
     RequirementRow,
     SegmentRow,
     Stats,
+    chain_not_found,
+    check_filters,
     frozen_prerequisites,
+    int_or_none,
+    segment_not_found,
 )
 
 if TYPE_CHECKING:
@@ -94,7 +97,6 @@ ON CONFLICT (type, src, dst, src_label, dst_label) DO UPDATE SET
 
 _IDS = "(SELECT value FROM json_each(?))"
 _BY_DST = "INDEXED BY rels_by_dst"
-_PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
 
 
 def _json(ids: Collection[str]) -> str:
@@ -357,9 +359,8 @@ class EmbeddedStore(GraphStore):
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             sql += " AND coalesce(name, id) LIKE ? ESCAPE '\\'"
             params.append(f"%{escaped}%")
+        check_filters(filters)
         for key, value in (filters or {}).items():
-            if not _PROPERTY_NAME.fullmatch(key):
-                raise ValueError(f"not a property name: {key!r}")
             if key == "name":
                 sql += " AND coalesce(name, id) = ?"
             else:
@@ -537,9 +538,9 @@ class EmbeddedStore(GraphStore):
         with self.reading():
             chain = self.get_node(Label.INDUSTRY_CHAIN, chain_id)
             if chain is None:
-                raise NotFound(f"找不到产业链 {chain_id}", f"no industry chain {chain_id}")
+                raise chain_not_found(chain_id)
             segments = [
-                SegmentRow(sid, name if name is not None else sid, _int_or_none(order))
+                SegmentRow(sid, name if name is not None else sid, int_or_none(order))
                 for sid, name, order in self._query(
                     "SELECT s.id, s.name, json_extract(s.props, '$.order') FROM rels r INDEXED BY rels_by_dst "
                     "JOIN nodes s ON s.label = 'ChainSegment' AND s.id = r.src "
@@ -550,17 +551,14 @@ class EmbeddedStore(GraphStore):
             if segment_id is not None:
                 segments = [s for s in segments if s.id == segment_id]
                 if not segments:
-                    raise NotFound(
-                        f"产业链 {chain_id} 中没有环节 {segment_id}",
-                        f"the chain {chain_id} has no segment {segment_id}",
-                    )
+                    raise segment_not_found(chain_id, segment_id)
             positions = [
                 PositionRow(
                     pid,
                     name if name is not None else pid,
                     seg,
-                    _int_or_none(demand),
-                    _int_or_none(offered),
+                    int_or_none(demand),
+                    int_or_none(offered),
                 )
                 for pid, name, seg, demand, offered in self._query(
                     "SELECT p.id, p.name, r.dst, json_extract(p.props, '$.demand'), "
@@ -630,10 +628,6 @@ class EmbeddedStore(GraphStore):
             a: {kind: sorted(kinds.get(kind, ())) for kind in CLOSER_KINDS}
             for a, kinds in found.items()
         }
-
-
-def _int_or_none(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 def _begin_write(conn: sqlite3.Connection) -> None:
