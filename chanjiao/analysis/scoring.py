@@ -44,7 +44,7 @@ class Requirement(Protocol):
 
 
 class NamedRequirement(Requirement, Protocol):
-    """A requirement with the required ability's name (`graph.store.RequirementRow`)."""
+    """A requirement with the required ability's name (`graph.store.ScopeRequirement`)."""
 
     @property
     def ability_name(self) -> str: ...
@@ -161,7 +161,7 @@ def position_coverage(
 
     Args:
         requirements: the position's requirements (anything with `ability`, `level` and
-            `weight`, e.g. `graph.store.RequirementRow`), summed in the order given.
+            `weight`, e.g. `graph.store.ScopeRequirement`), summed in the order given.
         levels: ability → the level reached: the cluster's taught levels (§4) or a
             student's attained levels (§4b).
     """

@@ -42,9 +42,9 @@ from chanjiao.graph.store import (
     ChainScope,
     GraphStore,
     Neighbour,
-    PositionRow,
-    RequirementRow,
-    SegmentRow,
+    ScopePosition,
+    ScopeRequirement,
+    ScopeSegment,
     Stats,
     chain_not_found,
     check_filters,
@@ -513,7 +513,7 @@ class EmbeddedStore(GraphStore):
         return value
 
     def _load_curriculum(self, cluster_id: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
-        """C(K) as nested tuples of plain values (cached; see `SegmentRow`)."""
+        """C(K) as nested tuples of plain values (cached; see `ScopeSegment`)."""
         with self.reading():
             courses = [
                 r[0]
@@ -540,7 +540,7 @@ class EmbeddedStore(GraphStore):
             if chain is None:
                 raise chain_not_found(chain_id)
             segments = [
-                SegmentRow(sid, name if name is not None else sid, int_or_none(order))
+                ScopeSegment(sid, name if name is not None else sid, int_or_none(order))
                 for sid, name, order in self._query(
                     "SELECT s.id, s.name, json_extract(s.props, '$.order') FROM rels r INDEXED BY rels_by_dst "
                     "JOIN nodes s ON s.label = 'ChainSegment' AND s.id = r.src "
@@ -553,7 +553,7 @@ class EmbeddedStore(GraphStore):
                 if not segments:
                     raise segment_not_found(chain_id, segment_id)
             positions = [
-                PositionRow(
+                ScopePosition(
                     pid,
                     name if name is not None else pid,
                     seg,
@@ -571,7 +571,7 @@ class EmbeddedStore(GraphStore):
                 )
             ]
             requirements = [
-                RequirementRow(
+                ScopeRequirement(
                     pid,
                     aid,
                     name if name is not None else aid,

@@ -36,9 +36,9 @@ from chanjiao.graph.store import (
     ChainScope,
     GraphStore,
     Neighbour,
-    PositionRow,
-    RequirementRow,
-    SegmentRow,
+    ScopePosition,
+    ScopeRequirement,
+    ScopeSegment,
     Stats,
     chain_not_found,
     check_filters,
@@ -308,7 +308,7 @@ class Neo4jStore(GraphStore):
             chain = _node(Label.INDUSTRY_CHAIN, found[0][0], found[0][1])
             segments = sorted(
                 (
-                    SegmentRow(sid, name, int_or_none(order))
+                    ScopeSegment(sid, name, int_or_none(order))
                     for sid, name, order in self._read(cypher.CHAIN_SEGMENTS, {"chain": chain_id})
                 ),
                 key=lambda s: s.id,
@@ -319,7 +319,7 @@ class Neo4jStore(GraphStore):
                     raise segment_not_found(chain_id, segment_id)
             positions = sorted(
                 (
-                    PositionRow(pid, name, seg, int_or_none(demand), int_or_none(offered))
+                    ScopePosition(pid, name, seg, int_or_none(demand), int_or_none(offered))
                     for pid, name, seg, demand, offered in self._read(
                         cypher.SCOPE_POSITIONS, {"segments": [s.id for s in segments]}
                     )
@@ -327,11 +327,11 @@ class Neo4jStore(GraphStore):
                 key=lambda p: (p.segment, p.id),
             )
             position_ids = sorted({p.id for p in positions})
-            requirements: list[RequirementRow] = []
+            requirements: list[ScopeRequirement] = []
             for start in range(0, len(position_ids), ID_BATCH):
                 batch = position_ids[start : start + ID_BATCH]
                 requirements += [
-                    RequirementRow(
+                    ScopeRequirement(
                         pid,
                         aid,
                         name,

@@ -47,13 +47,13 @@ CLOSER_KINDS = (
 # tuples, so caching hundreds of thousands of them costs no collection pauses.
 
 
-class SegmentRow(NamedTuple):
+class ScopeSegment(NamedTuple):
     id: str
     name: str
     order: int | None
 
 
-class PositionRow(NamedTuple):
+class ScopePosition(NamedTuple):
     """A position in scope, with what its demand is computed from.
 
     Attributes:
@@ -68,7 +68,7 @@ class PositionRow(NamedTuple):
     offered: int | None
 
 
-class RequirementRow(NamedTuple):
+class ScopeRequirement(NamedTuple):
     position: str
     ability: str
     ability_name: str
@@ -81,9 +81,9 @@ class ChainScope:
     """What the gap analysis needs to know about a chain (or one of its segments)."""
 
     chain: Node
-    segments: list[SegmentRow] = field(default_factory=list)
-    positions: list[PositionRow] = field(default_factory=list)
-    requirements: list[RequirementRow] = field(default_factory=list)
+    segments: list[ScopeSegment] = field(default_factory=list)
+    positions: list[ScopePosition] = field(default_factory=list)
+    requirements: list[ScopeRequirement] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

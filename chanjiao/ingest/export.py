@@ -35,7 +35,8 @@ from chanjiao.ingest.media import ExportFormat as ExportFormat
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-Row = dict[str, Any]
+#: One row of an exported file: column → cell value.
+ExportRow = dict[str, Any]
 
 
 @dataclass
@@ -49,7 +50,7 @@ class ExportedDataset:
             named here.
     """
 
-    tables: dict[str, list[Row]] = field(default_factory=dict)
+    tables: dict[str, list[ExportRow]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -68,7 +69,7 @@ def node_rows(
     fmt: FileFormat,
     ids: list[str] | None = None,
     warnings: list[str] | None = None,
-) -> list[Row]:
+) -> list[ExportRow]:
     """The rows of a node file: every node of its label, or those of `ids`, by id.
 
     The API reuses this to fill the required columns of a partial update.
@@ -94,7 +95,7 @@ def node_rows(
     rows = []
     for node_id in sorted(nodes):
         node = nodes[node_id]
-        row: Row = {"id": node_id, "name": node.name}
+        row: ExportRow = {"id": node_id, "name": node.name}
         for column in fmt.property_columns:
             value = node.props.get(column)
             if value is not None and column != "name":
@@ -119,7 +120,7 @@ def node_rows(
     return rows
 
 
-def edge_rows(store: GraphStore, fmt: FileFormat) -> list[Row]:
+def edge_rows(store: GraphStore, fmt: FileFormat) -> list[ExportRow]:
     """The rows of a relationship file (offers, requirements, coverage, partners)."""
     edge = fmt.edge
     assert edge is not None
@@ -127,7 +128,7 @@ def edge_rows(store: GraphStore, fmt: FileFormat) -> list[Row]:
     for r in store.relationships(edge.rel):
         if r.src_label not in edge.src_labels or r.dst_label is not edge.dst_label:
             continue
-        row: Row = {edge.src_column: r.src, edge.dst_column: r.dst}
+        row: ExportRow = {edge.src_column: r.src, edge.dst_column: r.dst}
         for column in edge.props:
             if r.props.get(column) is not None:
                 row[column] = r.props[column]
@@ -162,7 +163,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _columns(fmt: FileFormat, rows: list[Row]) -> list[str]:
+def _columns(fmt: FileFormat, rows: list[ExportRow]) -> list[str]:
     used = {column for row in rows for column in row}
     return [c for c in fmt.columns if c in used or c in fmt.required]
 
