@@ -35,7 +35,9 @@ from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import (
     AbilityCategory,
     Label,
+    Node,
     Rel,
+    Relationship,
     TextbookFormat,
     TextbookKind,
     zh_word,
@@ -197,6 +199,34 @@ def needed_for(count: int, total: int, target: float) -> int:
     return max(n, 1 if total == 0 else 0)
 
 
+@dataclass(slots=True)
+class _Holdings:
+    """What `resource_shortfalls` reads: the scope, the curriculum and what serves it."""
+
+    chain: str
+    required_by: dict[str, set[str]]
+    curriculum: dict[str, dict[str, int]]
+    courses: dict[str, Node]
+    abilities: dict[str, Node]
+    teaching: list[Relationship]
+    team: set[str]
+    expertise: list[Relationship]
+    teachers: dict[str, Node]
+    used_in: list[Relationship]
+    textbooks: dict[str, Node]
+    supports_courses: list[Relationship]
+    supports_abilities: list[Relationship]
+    resources: dict[str, Node]
+
+    @property
+    def course_ids(self) -> list[str]:
+        return sorted(self.curriculum)
+
+    @property
+    def required(self) -> list[str]:
+        return sorted(self.required_by)
+
+
 def resource_shortfalls(
     store: GraphReads,
     cluster_id: str,
@@ -217,19 +247,45 @@ def resource_shortfalls(
     """
     targets = targets or ResourceTargets()
     targets.check()
+    held = _read_holdings(store, cluster_id, chain_id, segment_id)
+    course_teachers, dual, no_dual, no_expert = _team_shortfalls(held)
+    stale_books, stale_resources, undated = _stale(held, targets)
+    return ResourceReport(
+        cluster=cluster_id,
+        chain=held.chain,
+        segment=segment_id,
+        targets=targets,
+        team=sorted(held.team),
+        course_teachers=course_teachers,
+        dual_qualified_teachers=dual,
+        courses_without_dual_teacher=no_dual,
+        abilities_without_expert=no_expert,
+        courses_without_textbook=_courses_without_textbook(held),
+        textbooks=sorted(held.textbooks),
+        textbook_kinds=_shares(held.textbooks, "kind", TextbookKind, targets.textbook_kinds),
+        textbook_formats=_shares(
+            held.textbooks, "format", TextbookFormat, targets.textbook_formats
+        ),
+        skills_without_resource=_skills_without_resource(held),
+        stale_textbooks=stale_books,
+        stale_resources=stale_resources,
+        undated=undated,
+    )
+
+
+def _read_holdings(
+    store: GraphReads, cluster_id: str, chain_id: str | None, segment_id: str | None
+) -> _Holdings:
     with store.reading():
         chain = target_chain(store, cluster_id, chain_id)
         scope = store.chain_scope(chain, segment_id)
         curriculum = store.curriculum(cluster_id)
         course_ids = sorted(curriculum)
-        courses = store.nodes(Label.COURSE, course_ids)
         required_by: dict[str, set[str]] = defaultdict(set)
         for req in scope.requirements:
             required_by[req.ability].add(req.position)
         required = sorted(required_by)
         covered = sorted({a for covers in curriculum.values() for a in covers})
-        abilities = store.nodes(Label.ABILITY, sorted(set(required) | set(covered)))
-
         teaching = store.relationships(Rel.TEACHES, dst_ids=course_ids)
         colleges = [r.src for r in store.relationships(Rel.HAS_CLUSTER, dst_ids=[cluster_id])]
         partner_enterprises = sorted(
@@ -243,81 +299,109 @@ def resource_shortfalls(
             r.src for r in store.relationships(Rel.EMPLOYED_BY, dst_ids=partner_enterprises)
         }
         expertise = store.relationships(Rel.EXPERT_IN, dst_ids=required)
-        teachers = store.nodes(Label.TEACHER, sorted(team | {r.src for r in expertise}))
-
         used_in = store.relationships(Rel.USED_IN, dst_ids=course_ids)
-        textbook_ids = sorted({r.src for r in used_in})
-        textbooks = store.nodes(Label.TEXTBOOK, textbook_ids)
-
         supports_courses = store.relationships(Rel.SUPPORTS, dst_ids=course_ids)
         supports_abilities = store.relationships(
             Rel.SUPPORTS, dst_ids=sorted(set(required) | set(covered))
         )
-        resource_ids = sorted({r.src for r in (*supports_courses, *supports_abilities)})
-        resources = store.nodes(Label.TRAINING_RESOURCE, resource_ids)
+        return _Holdings(
+            chain=chain,
+            required_by=required_by,
+            curriculum=curriculum,
+            courses=store.nodes(Label.COURSE, course_ids),
+            abilities=store.nodes(Label.ABILITY, sorted(set(required) | set(covered))),
+            teaching=teaching,
+            team=team,
+            expertise=expertise,
+            teachers=store.nodes(Label.TEACHER, sorted(team | {r.src for r in expertise})),
+            used_in=used_in,
+            textbooks=store.nodes(Label.TEXTBOOK, sorted({r.src for r in used_in})),
+            supports_courses=supports_courses,
+            supports_abilities=supports_abilities,
+            resources=store.nodes(
+                Label.TRAINING_RESOURCE,
+                sorted({r.src for r in (*supports_courses, *supports_abilities)}),
+            ),
+        )
+
+
+def _team_shortfalls(
+    held: _Holdings,
+) -> tuple[list[str], list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Course teachers, the dual-qualified among them, courses without one, abilities
+    without an expert in the team."""
+    teachers = held.teachers
+
+    def dual(teacher: str) -> bool:
+        return teachers[teacher].props.get("dual_qualified") is True
 
     teachers_of: dict[str, list[str]] = defaultdict(list)
-    for r in sorted(teaching, key=lambda r: (r.dst, r.src)):
+    for r in sorted(held.teaching, key=lambda r: (r.dst, r.src)):
         teachers_of[r.dst].append(r.src)
-    teachers_of_courses = {r.src for r in teaching if r.src in teachers}
+    course_teachers = sorted({r.src for r in held.teaching if r.src in teachers})
     no_dual = [
         {
             "course": c,
-            "name": courses[c].name if c in courses else c,
+            "name": held.courses[c].name if c in held.courses else c,
             "teachers": teachers_of.get(c, []),
         }
-        for c in course_ids
-        if not any(teachers[t].props.get("dual_qualified") is True for t in teachers_of.get(c, []))
+        for c in held.course_ids
+        if not any(dual(t) for t in teachers_of.get(c, []))
     ]
-
     experts: dict[str, set[str]] = defaultdict(set)
-    for r in expertise:
+    for r in held.expertise:
         experts[r.dst].add(r.src)
     no_expert = [
         {
             "ability": a,
-            "name": abilities[a].name if a in abilities else a,
-            "positions": sorted(required_by[a]),
-            "candidates": sorted(experts.get(a, set()) - team),
+            "name": held.abilities[a].name if a in held.abilities else a,
+            "positions": sorted(held.required_by[a]),
+            "candidates": sorted(experts.get(a, set()) - held.team),
         }
-        for a in required
-        if not experts.get(a, set()) & team
+        for a in held.required
+        if not experts.get(a, set()) & held.team
+    ]
+    return course_teachers, [t for t in course_teachers if dual(t)], no_dual, no_expert
+
+
+def _courses_without_textbook(held: _Holdings) -> list[dict[str, Any]]:
+    with_book = {r.dst for r in held.used_in}
+    return [
+        {"course": c, "name": held.courses[c].name if c in held.courses else c}
+        for c in held.course_ids
+        if c not in with_book
     ]
 
-    books_of: dict[str, list[str]] = defaultdict(list)
-    for r in used_in:
-        books_of[r.dst].append(r.src)
-    no_textbook = [
-        {"course": c, "name": courses[c].name if c in courses else c}
-        for c in course_ids
-        if not books_of.get(c)
-    ]
 
-    kinds = _shares(textbooks, "kind", TextbookKind, targets.textbook_kinds)
-    formats = _shares(textbooks, "format", TextbookFormat, targets.textbook_formats)
-
-    supported_courses = {r.dst for r in supports_courses}
-    supported_abilities = {r.dst for r in supports_abilities if r.dst_label is Label.ABILITY}
-    no_resource = []
-    for a in required:
-        node = abilities.get(a)
+def _skills_without_resource(held: _Holdings) -> list[dict[str, Any]]:
+    supported_courses = {r.dst for r in held.supports_courses}
+    supported_abilities = {r.dst for r in held.supports_abilities if r.dst_label is Label.ABILITY}
+    rows = []
+    for a in held.required:
+        node = held.abilities.get(a)
         if node is None or node.props.get("category") != AbilityCategory.SKILL.value:
             continue
-        via_course = any(a in curriculum[c] and c in supported_courses for c in course_ids)
-        if a not in supported_abilities and not via_course:
-            no_resource.append(
+        teaching = [c for c in held.course_ids if a in held.curriculum[c]]
+        if a not in supported_abilities and not supported_courses.intersection(teaching):
+            rows.append(
                 {
                     "ability": a,
                     "name": node.name,
-                    "positions": sorted(required_by[a]),
-                    "courses": [c for c in course_ids if a in curriculum[c]],
+                    "positions": sorted(held.required_by[a]),
+                    "courses": teaching,
                 }
             )
+    return rows
 
+
+def _stale(
+    held: _Holdings, targets: ResourceTargets
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Textbooks and resources older than the age limit, and those without a year."""
     stale_books: list[dict[str, Any]] = []
     stale_resources: list[dict[str, Any]] = []
     undated: list[str] = []
-    for items, stale in ((textbooks, stale_books), (resources, stale_resources)):
+    for items, stale in ((held.textbooks, stale_books), (held.resources, stale_resources)):
         for item_id in sorted(items):
             node = items[item_id]
             year = node.props.get("year")
@@ -327,28 +411,7 @@ def resource_shortfalls(
             age = targets.current_year - int(year)
             if age > targets.max_age_years:
                 stale.append({"id": item_id, "name": node.name, "year": int(year), "age": age})
-
-    return ResourceReport(
-        cluster=cluster_id,
-        chain=chain,
-        segment=segment_id,
-        targets=targets,
-        team=sorted(team),
-        course_teachers=sorted(teachers_of_courses),
-        dual_qualified_teachers=sorted(
-            t for t in teachers_of_courses if teachers[t].props.get("dual_qualified") is True
-        ),
-        courses_without_dual_teacher=no_dual,
-        abilities_without_expert=no_expert,
-        courses_without_textbook=no_textbook,
-        textbooks=textbook_ids,
-        textbook_kinds=kinds,
-        textbook_formats=formats,
-        skills_without_resource=no_resource,
-        stale_textbooks=stale_books,
-        stale_resources=stale_resources,
-        undated=undated,
-    )
+    return stale_books, stale_resources, undated
 
 
 def _shares(
