@@ -30,6 +30,9 @@ def _module_at(rev: str) -> ModuleType:
         capture_output=True,
         text=True,
     ).stdout
+    # Names the old module imports that were renamed since (issue #10).
+    for old_name, new_name in (("PositionRow", "ScopePosition"),):
+        source = source.replace(old_name, new_name)
     path = Path(tempfile.mkdtemp(prefix="gap-ab-")) / "old_gaps.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("old_gaps", path)
