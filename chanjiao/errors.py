@@ -21,6 +21,7 @@ HTTP_STATUS: dict[str, int] = {
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
+    "already_exists": 409,
     "body_too_large": 413,
     "unsupported_upload": 415,
     "invalid_input": 422,  # a value that cannot be taken (unknown label, filter, level …)
@@ -101,6 +102,12 @@ class MissingExtra(ChanjiaoError):
             f"{en} needs the optional packages: {hint} (missing {exc.name or exc})",
             {"extra": extra},
         )
+
+
+class AlreadyExists(ChanjiaoError):
+    """Something the user asked to create exists already and must not be replaced."""
+
+    code = "already_exists"
 
 
 class StoreUnavailable(ChanjiaoError):

@@ -6,7 +6,7 @@ Three kinds of caller, three views of one store:
   `chanjiao.analysis` to it): lookups, the prerequisite graph (frozen), and the
   aggregated reads of DESIGN §4, inside `reading()` snapshots;
 - `GraphEditing`: what editing, import, export and the HTTP API need besides:
-  writes, deletes, pages of nodes, neighbours, counts;
+  writes, deletes, pages of nodes, neighbours, counts, documents beside the graph;
 - `GraphStore`: the abstract class a backend implements: both of the above, plus its
   lifecycle and cache hooks. A backend inherits the shared checks below
   (`check_filters`, `chain_not_found`, `segment_not_found`) instead of repeating them.
@@ -22,10 +22,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from chanjiao.errors import NotFound
+from chanjiao.errors import AlreadyExists, NotFound
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 
 if TYPE_CHECKING:  # networkx costs a CLI call 0.1-0.4 s: imported where a graph is built
@@ -96,6 +98,60 @@ class Neighbour:
     props: dict[str, object]
 
 
+class DocumentKind(StrEnum):
+    """Kinds of documents a store keeps beside the graph (never part of the graph).
+
+    Versions (saved states of the graph), the change log and what-if scenarios live
+    in the same store as the graph, so they survive restarts and move with it, but
+    no analysis, count or export of the graph ever sees them.
+    """
+
+    VERSION = "version"
+    CHANGE = "change"
+    SCENARIO = "scenario"
+
+    @property
+    def zh(self) -> str:
+        return _DOCUMENT_ZH[self]
+
+
+_DOCUMENT_ZH = {
+    DocumentKind.VERSION: "版本",
+    DocumentKind.CHANGE: "变更记录",
+    DocumentKind.SCENARIO: "方案",
+}
+
+
+def document_exists(kind: DocumentKind, name: str) -> AlreadyExists:
+    """The error for saving over a document that must not be replaced."""
+    return AlreadyExists(
+        f"已有名为 {name} 的{kind.zh}，不能覆盖",
+        f"a {kind.value} named {name} exists already and cannot be replaced",
+    )
+
+
+def utc_now() -> str:
+    """Now in UTC as ISO 8601 with microseconds: such texts sort in time order."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A named JSON document beside the graph.
+
+    Attributes:
+        created: when it was saved, ISO 8601 in UTC (``2026-11-30T14:52:59Z``).
+        body: its JSON text; empty in listings (`GraphStore.documents`).
+        size: the length of `body` in characters.
+    """
+
+    kind: DocumentKind
+    name: str
+    created: str
+    body: str
+    size: int
+
+
 @dataclass(slots=True)
 class Stats:
     nodes: dict[Label, int]
@@ -156,6 +212,16 @@ class GraphEditing(Protocol):
     def stats(self) -> Stats: ...
 
     def generation(self) -> int | None: ...
+
+    def save_document(
+        self, kind: DocumentKind, name: str, body: str, *, replace: bool = False
+    ) -> Document: ...
+
+    def document(self, kind: DocumentKind, name: str) -> Document | None: ...
+
+    def documents(self, kind: DocumentKind) -> list[Document]: ...
+
+    def delete_document(self, kind: DocumentKind, name: str) -> bool: ...
 
 
 # --- checks every backend shares ------------------------------------------------------
@@ -298,6 +364,30 @@ class GraphStore(ABC):
         Callers may cache answers per generation; None means: do not cache.
         """
         return None
+
+    # --- documents beside the graph (versions, change log, scenarios) -----------------
+
+    @abstractmethod
+    def save_document(
+        self, kind: DocumentKind, name: str, body: str, *, replace: bool = False
+    ) -> Document:
+        """Keep a JSON document under (kind, name); it does not change `generation`.
+
+        Raises:
+            AlreadyExists: a document of that kind and name exists and `replace` is False.
+        """
+
+    @abstractmethod
+    def document(self, kind: DocumentKind, name: str) -> Document | None:
+        """The document of that kind and name, with its body; None if there is none."""
+
+    @abstractmethod
+    def documents(self, kind: DocumentKind) -> list[Document]:
+        """Every document of a kind without its body, oldest first (then by name)."""
+
+    @abstractmethod
+    def delete_document(self, kind: DocumentKind, name: str) -> bool:
+        """Remove a document; False if there was none."""
 
     # --- deleting and finding (for the HTTP API) --------------------------------------
 
