@@ -35,8 +35,8 @@ from chanjiao.ingest.media import ExportFormat as ExportFormat
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-#: One row of an exported file: column → cell value.
-ExportRow = dict[str, Any]
+#: One row of a dataset file (exported, or built by an importer): column → cell value.
+DatasetRow = dict[str, Any]
 
 
 @dataclass
@@ -50,7 +50,7 @@ class ExportedDataset:
             named here.
     """
 
-    tables: dict[str, list[ExportRow]] = field(default_factory=dict)
+    tables: dict[str, list[DatasetRow]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -69,7 +69,7 @@ def node_rows(
     fmt: FileFormat,
     ids: list[str] | None = None,
     warnings: list[str] | None = None,
-) -> list[ExportRow]:
+) -> list[DatasetRow]:
     """The rows of a node file: every node of its label, or those of `ids`, by id.
 
     The API reuses this to fill the required columns of a partial update.
@@ -95,7 +95,7 @@ def node_rows(
     rows = []
     for node_id in sorted(nodes):
         node = nodes[node_id]
-        row: ExportRow = {"id": node_id, "name": node.name}
+        row: DatasetRow = {"id": node_id, "name": node.name}
         for column in fmt.property_columns:
             value = node.props.get(column)
             if value is not None and column != "name":
@@ -120,7 +120,7 @@ def node_rows(
     return rows
 
 
-def edge_rows(store: GraphStore, fmt: FileFormat) -> list[ExportRow]:
+def edge_rows(store: GraphStore, fmt: FileFormat) -> list[DatasetRow]:
     """The rows of a relationship file (offers, requirements, coverage, partners)."""
     edge = fmt.edge
     assert edge is not None
@@ -128,7 +128,7 @@ def edge_rows(store: GraphStore, fmt: FileFormat) -> list[ExportRow]:
     for r in store.relationships(edge.rel):
         if r.src_label not in edge.src_labels or r.dst_label is not edge.dst_label:
             continue
-        row: ExportRow = {edge.src_column: r.src, edge.dst_column: r.dst}
+        row: DatasetRow = {edge.src_column: r.src, edge.dst_column: r.dst}
         for column in edge.props:
             if r.props.get(column) is not None:
                 row[column] = r.props[column]
@@ -163,7 +163,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _columns(fmt: FileFormat, rows: list[ExportRow]) -> list[str]:
+def _columns(fmt: FileFormat, rows: list[DatasetRow]) -> list[str]:
     used = {column for row in rows for column in row}
     return [c for c in fmt.columns if c in used or c in fmt.required]
 
