@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -354,6 +353,8 @@ def template_command(
 
 def sample_path() -> Path:
     """The bundled sample college (a folder of CSV files inside the package)."""
+    from importlib import resources
+
     return Path(str(resources.files("chanjiao") / "data" / "sample"))
 
 
