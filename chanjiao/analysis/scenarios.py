@@ -14,9 +14,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from chanjiao.analysis.inputs import LevelChange, change_level, level_changes
 from chanjiao.analysis.whatif import PlannedCourse, WhatIfResult, what_if_compare
-from chanjiao.errors import InvalidRequest, NotFound
-from chanjiao.graph.schema import parse_level
+from chanjiao.errors import InvalidInput, InvalidRequest, NotFound
 from chanjiao.graph.store import Document, DocumentKind, GraphStore
 
 Id = Annotated[str, Field(min_length=1, max_length=100)]
@@ -25,23 +25,14 @@ NAME_MAX = 100
 
 
 def _level(value: Any) -> Any:
-    if value in (0, "0"):
-        return 0
-    level = parse_level(value)
+    level = change_level(value)
     return value if level is None else level
 
 
 Level = Annotated[int, BeforeValidator(_level), Field(ge=0, le=4)]
 
 
-class InvalidChanges(InvalidRequest):
-    """Changes that name the same thing twice: the request body itself is invalid."""
-
-    status = 422
-    code = "invalid_input"
-
-
-class LevelChange(BaseModel):
+class CoverageChange(BaseModel):
     """Teach `ability` in `course` at `level` (1–4 or 了解…熟练); 0 removes that coverage."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +60,7 @@ class NewCourse(BaseModel):
         taught: dict[str, int] = {}
         for item in self.abilities:
             if item.ability in taught:
-                raise InvalidChanges(
+                raise InvalidInput(
                     f"新课程 {self.id} 中能力 {item.ability} 出现了两次",
                     f"new course {self.id} names ability {item.ability} twice",
                 )
@@ -86,20 +77,16 @@ class Changes(BaseModel):
     segment: Id | None = None
     add_courses: list[Id] = Field(default_factory=list, max_length=1000)
     remove_courses: list[Id] = Field(default_factory=list, max_length=1000)
-    coverage: list[LevelChange] = Field(default_factory=list, max_length=5000)
+    coverage: list[CoverageChange] = Field(default_factory=list, max_length=5000)
     new_courses: list[NewCourse] = Field(default_factory=list, max_length=200)
 
     def levels(self) -> dict[tuple[str, str], int]:
-        found: dict[tuple[str, str], int] = {}
-        for change in self.coverage:
-            key = (change.course, change.ability)
-            if key in found:
-                raise InvalidChanges(
-                    f"coverage 中 {change.course} → {change.ability} 出现了两次",
-                    f"coverage names {change.course} -> {change.ability} twice",
-                )
-            found[key] = change.level
-        return found
+        """The level changes as `what_if` takes them.
+
+        Raises:
+            InvalidInput: the same course and ability are given twice.
+        """
+        return level_changes(LevelChange(c.course, c.ability, c.level) for c in self.coverage)
 
     def arguments(self) -> dict[str, Any]:
         """The keyword arguments of `what_if` and `what_if_compare` for these changes."""

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from chanjiao.analysis.gaps import _status as requirement_status
 from chanjiao.analysis.gaps import analyse_gaps
-from chanjiao.analysis.paths import learning_path
+from chanjiao.analysis.paths import semester_plan
+from chanjiao.analysis.scoring import STATUS_ZH
+from chanjiao.analysis.scoring import status as requirement_status
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import (
     LABEL_ZH,
@@ -34,7 +35,7 @@ from chanjiao.graph.schema import (
 )
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.formats import FILES
-from chanjiao.viz.graph import LABEL_STYLE, STATUS_COLOUR, STATUS_ZH
+from chanjiao.viz.graph import LABEL_STYLE, STATUS_COLOUR
 from chanjiao.viz.views import PROP_ZH
 
 #: Left-to-right column of each label in the layered layout.
@@ -498,7 +499,7 @@ def path_focus(store: GraphStore, position_id: str, cluster_id: str) -> dict[str
         NotFound: the position or cluster does not exist.
     """
     with store.reading():
-        path = learning_path(store, position_id, cluster_id)
+        path = semester_plan(store, position_id, cluster_id)
         position = store.get_node(Label.POSITION, position_id)
         abilities = store.nodes(Label.ABILITY, {a for c in path.courses for a in c.abilities})
         prereqs = store.relationships(Rel.PREREQUISITE_OF, src_ids=[c.id for c in path.courses])

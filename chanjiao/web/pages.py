@@ -24,16 +24,17 @@ from chanjiao.analysis.clusters import build_cluster
 from chanjiao.analysis.gaps import analyse_gaps
 from chanjiao.analysis.overview import construction, course_matrix
 from chanjiao.analysis.partners import check_eligibility, enterprise_service
-from chanjiao.analysis.paths import learning_path
+from chanjiao.analysis.paths import semester_plan
 from chanjiao.analysis.resources import resource_shortfalls
 from chanjiao.analysis.scenarios import list_scenarios
+from chanjiao.analysis.scoring import STATUS_ZH
 from chanjiao.errors import ChanjiaoError
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import LABEL_ZH, LEVEL_WORDS, LEVEL_WORDS_EN, REL_ZH, Label, Rel
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.template import write_template
 from chanjiao.report.html import heatmap
-from chanjiao.viz.graph import LABEL_STYLE, STATUS_ZH
+from chanjiao.viz.graph import LABEL_STYLE
 from chanjiao.web.auth import LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Sessions, set_cookie
 
 router = APIRouter(include_in_schema=False)
@@ -505,7 +506,7 @@ def plan_page(
         elif tool == "eligibility" and chosen_college:
             result = check_eligibility(store, chosen_college).to_dict()
         elif tool == "path" and chosen_position:
-            result = learning_path(store, chosen_position, k).to_dict()
+            result = semester_plan(store, chosen_position, k).to_dict()
         elif tool == "cluster" and run:
             result = build_cluster(
                 store,
