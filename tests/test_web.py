@@ -312,3 +312,21 @@ def test_error_page_says_what_is_wrong(client: TestClient) -> None:
     assert answer.status_code == 404
     assert "找不到专业群 NOPE" in answer.text
     assert "content-security-policy" in answer.headers
+
+
+def test_gap_page_shows_the_courses_that_teach_a_gap_partly(
+    client: TestClient, sample_store: GraphStore
+) -> None:
+    report = analyse_gaps(sample_store, SAMPLE_CLUSTER, SAMPLE_CHAIN).to_dict()
+    html = client.get(f"/gaps?cluster={SAMPLE_CLUSTER}&chain={SAMPLE_CHAIN}&limit=1000").text
+    partly = [g for g in report["gaps"] if g["taught_partly"]]
+    assert partly, "the sample has gaps taught partly"
+    for gap in partly:
+        row = html.split(f'data-ability="{gap["ability"]}"', 1)[1].split("</tr>", 1)[0]
+        cell = row.split('class="partly">', 1)[1].split("</td>", 1)[0]
+        shown = re.findall(r'Course%3A([^"&]+)"[^>]*>([^<]*)</a> <span class="level">(\d) 级', cell)
+        expected = [(t["course"], t["name"], str(t["level"])) for t in gap["taught_partly"]]
+        assert shown == expected, gap["ability"]
+    untaught = next(g for g in report["gaps"] if not g["taught_partly"])
+    row = html.split(f'data-ability="{untaught["ability"]}"', 1)[1].split("</tr>", 1)[0]
+    assert 'class="taught-partly"' not in row

@@ -186,6 +186,10 @@ def test_open_a_gap_and_follow_a_closer(tab: Tab, server: Server) -> None:
     row = page.locator(f'tr.gap[data-ability="{first["ability"]}"]')
     assert row.locator("td.prio .num").inner_text() == f"{first['priority']:.4g}"
     tab.shot("gaps")
+    partly = next(g for g in report["gaps"] if g["taught_partly"])
+    cell = page.locator(f'tr.gap[data-ability="{partly["ability"]}"] td.partly').inner_text()
+    first = partly["taught_partly"][0]
+    assert first["name"] in cell and f"{first['level']} 级" in cell
     gap = next(g for g in report["gaps"] if g["closers"]["courses"])
     closer = gap["closers"]["courses"][0]
     link = page.locator(
