@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chanjiao.analysis.partners import _type_of
+from chanjiao.analysis.scoring import rounded
 from chanjiao.analysis.whatif import target_chain
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import (
@@ -40,7 +41,7 @@ from chanjiao.graph.schema import (
     parse_choice,
     zh_word,
 )
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 UNKNOWN = ("unknown", "未注明", "not given")
 
@@ -96,7 +97,7 @@ class Construction:
                 "ids": self.teachers,
                 "count": teachers,
                 "dual_qualified": self.dual_teachers,
-                "dual_qualified_share": None if share is None else round(share, 4),
+                "dual_qualified_share": rounded(share),
                 "enterprise": self.enterprise_teachers,
             },
             "textbooks": {
@@ -165,7 +166,7 @@ def _partner_type(node: Node) -> tuple[str, str, str]:
     return (f"{side}.{value}", zh, en)
 
 
-def construction(store: GraphStore, cluster_id: str, chain_id: str | None = None) -> Construction:
+def construction(store: GraphReads, cluster_id: str, chain_id: str | None = None) -> Construction:
     """The layered construction of cluster K (scoped as the module docstring says).
 
     Raises:
@@ -260,7 +261,7 @@ def construction(store: GraphStore, cluster_id: str, chain_id: str | None = None
 
 
 def course_matrix(
-    store: GraphStore, cluster_id: str, major_id: str | None = None
+    store: GraphReads, cluster_id: str, major_id: str | None = None
 ) -> dict[str, Any]:
     """The course × ability matrix of cluster K's curriculum (or of one of its majors).
 

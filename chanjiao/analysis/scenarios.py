@@ -10,18 +10,22 @@ sees them, and saving one changes no data.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from chanjiao.analysis.inputs import LevelChange, change_level, level_changes
 from chanjiao.analysis.whatif import PlannedCourse, WhatIfResult, what_if_compare
 from chanjiao.errors import InvalidInput, InvalidRequest, NotFound
-from chanjiao.graph.store import Document, DocumentKind, GraphStore
+from chanjiao.graph.store import Document, DocumentKind, GraphEditing, GraphReads
 
 Id = Annotated[str, Field(min_length=1, max_length=100)]
 #: Scenario names: what a person types, without control characters.
 NAME_MAX = 100
+
+
+class ScenarioStore(GraphReads, GraphEditing, Protocol):
+    """A store the analysis reads that also keeps documents (every store class is one)."""
 
 
 def _level(value: Any) -> Any:
@@ -98,7 +102,7 @@ class Changes(BaseModel):
         }
 
 
-def run_changes(store: GraphStore, changes: Changes, *, with_closers: bool = True) -> WhatIfResult:
+def run_changes(store: GraphReads, changes: Changes, *, with_closers: bool = True) -> WhatIfResult:
     """Baseline, changed report and comparison of `changes` (nothing is written)."""
     return what_if_compare(
         store,
@@ -126,7 +130,7 @@ def scenario_name(name: str) -> str:
 
 
 def save_scenario(
-    store: GraphStore, name: str, changes: Changes, *, replace: bool = False
+    store: ScenarioStore, name: str, changes: Changes, *, replace: bool = False
 ) -> Document:
     """Keep `changes` under `name` after checking that they run on the store.
 
@@ -141,7 +145,7 @@ def save_scenario(
     return store.save_document(DocumentKind.SCENARIO, key, body, replace=replace)
 
 
-def load_scenario(store: GraphStore, name: str) -> Changes:
+def load_scenario(store: ScenarioStore, name: str) -> Changes:
     """The changes saved under `name`.
 
     Raises:
@@ -159,7 +163,7 @@ def load_scenario(store: GraphStore, name: str) -> Changes:
         ) from None
 
 
-def list_scenarios(store: GraphStore) -> list[dict[str, Any]]:
+def list_scenarios(store: ScenarioStore) -> list[dict[str, Any]]:
     """Every saved scenario's name and time of saving, oldest first."""
     return [
         {"name": d.name, "created": d.created, "size": d.size}
@@ -167,7 +171,7 @@ def list_scenarios(store: GraphStore) -> list[dict[str, Any]]:
     ]
 
 
-def delete_scenario(store: GraphStore, name: str) -> None:
+def delete_scenario(store: ScenarioStore, name: str) -> None:
     """Remove a scenario.
 
     Raises:

@@ -20,7 +20,7 @@ from typing import Any
 
 from chanjiao.analysis.gaps import analyse_gaps
 from chanjiao.analysis.paths import semester_plan
-from chanjiao.analysis.scoring import STATUS_ZH
+from chanjiao.analysis.scoring import STATUS_ZH, rounded
 from chanjiao.analysis.scoring import status as requirement_status
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import (
@@ -345,7 +345,7 @@ def layered_graph(
         status[ability] = requirement_status(taught[ability], level)
     position_keys = {}
     for position in sorted(report.positions, key=lambda p: (p.segment, p.id)):
-        key = add(Label.POSITION, position.id, position.name, coverage=round(position.coverage, 4))
+        key = add(Label.POSITION, position.id, position.name, coverage=rounded(position.coverage))
         if key:
             position_keys[position.id] = key
             if position.segment in segment_keys:
