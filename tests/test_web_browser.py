@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -35,7 +36,7 @@ from chanjiao.graph.embedded import EmbeddedStore
 from chanjiao.graph.schema import Label
 from chanjiao.ingest.load import ingest
 from tests.test_views import CHROMIUM, FLAGS, IMG, Page
-from tests.test_xss import ABILITY, PAYLOADS, SVG, dataset
+from tests.test_xss import ABILITY, PAYLOADS, SVG, dataset, workbench_pages
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -349,24 +350,7 @@ def test_every_page_keeps_payloads_inert(tab: Tab, server: Server, tmp_path: Pat
     ingest(server.store, source)
     scope = "cluster=K1&chain=H1"
     key = f"Ability:{ABILITY}"
-    from urllib.parse import quote
-
-    pages = [
-        f"/?{scope}",
-        f"/construction?{scope}",
-        f"/gaps?{scope}",
-        f"/map?{scope}",
-        f"/whatif?{scope}",
-        f"/plan?{scope}&tool=resources",
-        f"/plan?{scope}&tool=certificates",
-        f"/plan?{scope}&tool=partners",
-        f"/plan?{scope}&tool=path&position={quote(dataset()['positions'][0]['id'])}",
-        f"/plan?{scope}&tool=eligibility&college=IC1",
-        f"/plan?{scope}&tool=cluster&run=true&budget=2",
-        f"/explore?{scope}&node={quote(key)}",
-        f"/explore?{scope}&gap={quote(ABILITY)}",
-        "/data",
-    ]
+    pages = workbench_pages()
     for path in pages:
         page = tab.open(path)
         view = Page(page.content())

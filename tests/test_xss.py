@@ -249,6 +249,30 @@ def test_payload_ids_round_trip(tmp_path: Path) -> None:
     assert report["positions"][0]["id"] == POSITION
 
 
+def workbench_pages() -> list[str]:
+    """Every workbench page on the payload dataset (also opened in Chromium by
+    tests/test_web_browser.py)."""
+    from urllib.parse import quote
+
+    scope = "cluster=K1&chain=H1"
+    return [
+        f"/?{scope}",
+        f"/construction?{scope}",
+        f"/gaps?{scope}",
+        f"/map?{scope}",
+        f"/whatif?{scope}",
+        f"/explore?{scope}&node={quote('Ability:' + ABILITY)}",
+        f"/explore?{scope}&gap={quote(ABILITY)}",
+        f"/plan?{scope}&tool=resources",
+        f"/plan?{scope}&tool=certificates",
+        f"/plan?{scope}&tool=partners",
+        f"/plan?{scope}&tool=path&position={quote(POSITION)}",
+        f"/plan?{scope}&tool=eligibility&college=IC1",
+        f"/plan?{scope}&tool=cluster&run=true&budget=2",
+        "/data",
+    ]
+
+
 def test_every_workbench_page_keeps_payloads_text(hostile: GraphStore) -> None:
     """The web workbench's pages (rendered by the server; tests/test_web_browser.py opens
     them in Chromium too): no payload is live markup, every one reads as text."""
@@ -260,19 +284,8 @@ def test_every_workbench_page_keeps_payloads_text(hostile: GraphStore) -> None:
     from chanjiao.api.settings import Settings
 
     client = TestClient(create_app(hostile, Settings(api_keys="k", warm_cache=False)))  # type: ignore[call-arg]
-    scope = "cluster=K1&chain=H1"
     pages = [
-        f"/?{scope}",
-        f"/construction?{scope}",
-        f"/gaps?{scope}",
-        f"/map?{scope}",
-        f"/whatif?{scope}",
-        f"/explore?{scope}&node={quote('Ability:' + ABILITY)}",
-        f"/plan?{scope}&tool=resources",
-        f"/plan?{scope}&tool=certificates",
-        f"/plan?{scope}&tool=partners",
-        f"/plan?{scope}&tool=path&position={quote(POSITION)}",
-        f"/plan?{scope}&tool=eligibility&college=IC1",
+        *workbench_pages(),
         "/login?next=" + quote(SCRIPT),
         "/gaps?cluster=" + quote(SCRIPT),
     ]
