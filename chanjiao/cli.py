@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from chanjiao import __version__
 from chanjiao.analysis.alignment import align_course, align_position
@@ -26,6 +27,7 @@ from chanjiao.commands.common import (
     out,
     progress_bar,
     store_at,
+    styled,
     user_errors,
 )
 from chanjiao.config import store_location
@@ -79,14 +81,14 @@ def print_ingest(result: IngestResult) -> None:
         )
     for rel, counts in sorted(result.relationships.items()):
         table.add_row(
-            f"[dim]{REL_ZH[rel]} {rel}[/]",
+            styled("[dim]{} {}[/]", REL_ZH[rel], rel),
             str(counts.added),
             str(counts.updated),
             str(counts.unchanged),
         )
     out.print(table)
     for warning in result.warnings:
-        err.print(f"[yellow]! {warning}[/]", highlight=False)
+        err.print(styled("[yellow]! {}[/]", warning), highlight=False)
     if result.dry_run:
         out.print("未写入任何数据。去掉 --dry-run 即可导入。(Nothing written.)")
     elif result.changed == 0:
@@ -132,13 +134,20 @@ def _emit(text: str, output: Path | None) -> None:
 def print_gap_table(report: dict[str, Any], names: dict[str, str], top: int) -> None:
     coverage = report["coverage"]
     out.print(
-        f"[bold]{report['cluster_name']}[/]（{report['cluster']}） × "
-        f"[bold]{report['chain_name']}[/]（{report['chain']}）"
-        + (f" · 环节 {report['segment']}" if report.get("segment") else "")
+        styled(
+            "[bold]{}[/]（{}） × [bold]{}[/]（{}）{}",
+            report["cluster_name"],
+            report["cluster"],
+            report["chain_name"],
+            report["chain"],
+            f" · 环节 {report['segment']}" if report.get("segment") else "",
+        )
     )
     out.print(
-        "总体覆盖率 Overall coverage: "
-        + ("—" if coverage is None else f"[bold]{coverage * 100:.1f}%[/]")
+        styled(
+            "总体覆盖率 Overall coverage: [bold]{}[/]",
+            "—" if coverage is None else f"{coverage * 100:.1f}%",
+        )
     )
     seg_table = Table(title="环节覆盖率 Segment coverage")
     seg_table.add_column("环节 Segment")
@@ -227,8 +236,12 @@ def align_course_command(
         return
     course = result["course"]
     out.print(
-        f"[bold]{course['name']}[/]（{course['id']}） 专业 majors: "
-        f"{', '.join(result['majors']) or '—'}"
+        styled(
+            "[bold]{}[/]（{}） 专业 majors: {}",
+            course["name"],
+            course["id"],
+            ", ".join(result["majors"]) or "—",
+        )
     )
     table = Table(title="培养能力 Abilities covered")
     for column in ("能力 Ability", "等级 Level", "需要它的岗位 Positions (share)"):
@@ -271,7 +284,14 @@ def align_position_command(
         out.print_json(data=result)
         return
     position = result["position"]
-    out.print(f"[bold]{position['name']}[/]（{position['id']}） 环节 segment: {result['segment']}")
+    out.print(
+        styled(
+            "[bold]{}[/]（{}） 环节 segment: {}",
+            position["name"],
+            position["id"],
+            result["segment"],
+        )
+    )
     table = Table(title="能力要求与培养课程 Requirements and the courses that build them")
     for column in ("能力 Ability", "要求 Required", "课程 Courses (level)"):
         table.add_column(column)
@@ -282,14 +302,14 @@ def align_position_command(
         table.add_row(
             f"{req['name']} ({req['ability']})",
             str(req["required"]),
-            courses or "[red]无课程 none[/]",
+            courses or styled("[red]无课程 none[/]"),
         )
     out.print(table)
-    path = " → ".join(
-        f"{c['name']}" + (f"[dim](第{c['semester']}学期)[/]" if c["semester"] else "")
+    path = Text(" → ").join(
+        styled("{}[dim]{}[/]", c["name"], f"(第{c['semester']}学期)" if c["semester"] else "")
         for c in result["learning_path"]
     )
-    out.print(f"学习路径 Learning path: {path or '—'}")
+    out.print(Text("学习路径 Learning path: ").append_text(path if path else Text("—")))
 
 
 # --- stats, template ----------------------------------------------------------------------
@@ -320,9 +340,9 @@ def stats_command(
     for label in Label:
         table.add_row(f"{LABEL_ZH[label]} {label}", str(stats.nodes[label]))
     for rel in Rel:
-        table.add_row(f"[dim]{REL_ZH[rel]} {rel}[/]", str(stats.relationships[rel]))
-    table.add_row("[bold]节点合计 nodes[/]", str(sum(stats.nodes.values())))
-    table.add_row("[bold]关系合计 relationships[/]", str(sum(stats.relationships.values())))
+        table.add_row(styled("[dim]{} {}[/]", REL_ZH[rel], rel), str(stats.relationships[rel]))
+    table.add_row(styled("[bold]节点合计 nodes[/]"), str(sum(stats.nodes.values())))
+    table.add_row(styled("[bold]关系合计 relationships[/]"), str(sum(stats.relationships.values())))
     out.print(table)
 
 
@@ -389,7 +409,7 @@ def demo_command(
     md_path = output / "gaps.md"
     json_path.write_text(json.dumps(gap, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     md_path.write_text(gap_markdown(gap, names), encoding="utf-8")
-    out.print(f"报告已写入 reports written to [bold]{output}/[/]：")
+    out.print(styled("报告已写入 reports written to [bold]{}/[/]：", output))
     out.print(f"  - {json_path}  (DESIGN §4 JSON)")
     out.print(f"  - {md_path}  (Markdown)")
     out.print(f"  - {html_path}  (HTML 报告，可离线打开、可打印 HTML report, opens offline)")

@@ -19,9 +19,13 @@ cannot be reached, and says so when the user or password is wrong.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chanjiao.errors import StoreUnavailable
 from chanjiao.graph.embedded import EmbeddedStore
@@ -36,6 +40,45 @@ NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 DEFAULT_GRAPH = "chanjiao"
 #: Seconds to wait for a server before giving up (connect, and retries of a write).
 CONNECT_TIMEOUT = 3.0
+
+
+class Limits(BaseSettings):
+    """How much input a dataset may be, on the CLI and the API alike (env ``CHANJIAO_LIMIT_*``).
+
+    Read once per process (`limits`). Why limits at all: a dataset is untrusted
+    input; without them a 478 KB zip can grow a server to gigabytes, a nested JSON
+    document can exhaust the stack, and a 400-digit number poisons every later
+    analysis. The defaults leave room for a national dataset (850,000 rows).
+
+    Attributes:
+        max_json_depth: deepest nesting of a JSON dataset (a dataset needs 4).
+        max_cell_chars: most characters in one cell.
+        max_rows_per_file: most data rows in one file or sheet.
+        max_unzipped_bytes: most bytes a .zip or .xlsx may expand to, all members.
+        max_zip_ratio: most a member may expand relative to its compressed size.
+        max_zip_members: most files in a .zip or .xlsx.
+        max_headcount: largest ``demand`` and ``headcount`` of a position.
+        max_weight: largest ``weight`` of a requirement.
+        max_credits: largest ``credits`` of a course.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CHANJIAO_LIMIT_", extra="ignore")
+
+    max_json_depth: int = Field(default=16, ge=4)
+    max_cell_chars: int = Field(default=10_000, ge=100)
+    max_rows_per_file: int = Field(default=2_000_000, ge=1)
+    max_unzipped_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    max_zip_ratio: int = Field(default=200, ge=2)
+    max_zip_members: int = Field(default=200, ge=1)
+    max_headcount: int = Field(default=1_000_000, ge=1, le=2**53)
+    max_weight: float = Field(default=1000.0, gt=0, le=1e15)
+    max_credits: float = Field(default=100.0, ge=0, le=1e15)
+
+
+@functools.cache
+def limits() -> Limits:
+    """The process's input limits, from the environment (once)."""
+    return Limits()
 
 
 def store_location(option: str | None = None) -> str:

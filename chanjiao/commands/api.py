@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
+from chanjiao.commands.common import StoreOption, err, out, store_at, styled, user_errors
 from chanjiao.config import ENV_STORE
 from chanjiao.ingest.export import ExportFormat, write_export
 
@@ -59,7 +59,7 @@ def export_command(
     with store_at(store) as graph:
         dataset = write_export(graph, fmt, output)
     for warning in dataset.warnings:
-        err.print(f"[yellow]! {warning}[/]", highlight=False)
+        err.print(styled("[yellow]! {}[/]", warning), highlight=False)
     out.print(
         f"已导出 exported {dataset.rows} 行 rows（{len(dataset.tables)} 个表 tables）→ {output}",
         highlight=False,
