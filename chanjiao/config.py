@@ -11,7 +11,9 @@ A location is one of:
   protocol (graph ``chanjiao`` unless named).
 
 Server URLs may add ``batch_rows=N`` and ``batch_bytes=N`` to the query string: the
-largest ``UNWIND $rows`` batch a write sends.
+largest ``UNWIND $rows`` batch a write sends; ``falkordb://`` URLs also ``timeout=S``,
+the seconds a query may wait for an answer (default 60) before the store reports the
+server unavailable.
 
 Opening a server store fails within a few seconds, naming the URL, when the server
 cannot be reached, and says so when the user or password is wrong.
@@ -40,6 +42,8 @@ NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 DEFAULT_GRAPH = "chanjiao"
 #: Seconds to wait for a server before giving up (connect, and retries of a write).
 CONNECT_TIMEOUT = 3.0
+#: Seconds a query to a graph server may wait for its answer (``?timeout=S`` in the URL).
+QUERY_TIMEOUT = 60.0
 
 
 class Limits(BaseSettings):
@@ -174,6 +178,7 @@ def open_falkordb(url: str) -> GraphStore:
         password=unquote(parts.password) if parts.password else None,
         location=redact(url),
         timeout=CONNECT_TIMEOUT,
+        query_timeout=_query_timeout(url, parse_qs(parts.query)),
     )
     try:
         rows, size = _batch_options(url, parse_qs(parts.query))
@@ -181,6 +186,22 @@ def open_falkordb(url: str) -> GraphStore:
     except BaseException:
         runner.close()
         raise
+
+
+def _query_timeout(url: str, query: dict[str, list[str]]) -> float:
+    """``?timeout=S``: seconds a query may wait for the server's answer (default 60)."""
+    if "timeout" not in query:
+        return QUERY_TIMEOUT
+    try:
+        seconds = float(query["timeout"][0])
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86400:
+        raise StoreUnavailable(
+            f"存储地址 {redact(url)} 中的 timeout 必须是正的秒数",
+            f"timeout in {redact(url)} must be a positive number of seconds",
+        )
+    return seconds
 
 
 def _batch_options(url: str, query: dict[str, list[str]]) -> tuple[int, int]:

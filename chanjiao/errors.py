@@ -54,6 +54,13 @@ class StoreUnavailable(ChanjiaoError):
     code = "store_unavailable"
 
 
+class StoreFull(StoreUnavailable):
+    """The disk (or the store's size limit) is full: the write did not land."""
+
+    status = 507
+    code = "store_full"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with an input dataset, located as a spreadsheet user sees it.

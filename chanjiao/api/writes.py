@@ -233,7 +233,15 @@ def create_relationship(
     with gate.held():
         if edge_file is not None and edge_file.edge is not None:
             row = {edge_file.edge.src_column: src, edge_file.edge.dst_column: dst}
-            return _load(store, edge_file, row | _cells(edge_file, props))
+            cells = _cells(edge_file, props)
+            named = sorted(row.keys() & cells.keys())
+            if named:  # the ends come from src and dst, never from a property
+                raise InvalidInput(
+                    f"关系的两端由 src 和 dst 给出，属性中不能有 {'、'.join(named)}",
+                    f"the ends of a relationship are src and dst; properties may not "
+                    f"name {', '.join(named)}",
+                )
+            return _load(store, edge_file, row | cells)
         fmt, link = _link_for(store, rel, start, dst, end)
         allowed = {"core"} if rel is Rel.IN_MAJOR else set()
         unknown = sorted(set(props) - allowed)

@@ -34,6 +34,7 @@ def styled(template: str, *values: object) -> Text:
     """Our console markup with `values` put in as plain text: ``styled("[bold]{}[/]", name)``."""
     return Text.from_markup(template.format(*(escape(str(v)) for v in values)))
 
+
 StoreOption = Annotated[
     str | None,
     typer.Option(

@@ -21,6 +21,7 @@ Design (see README, "Architecture"):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
@@ -37,7 +38,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
-from chanjiao.errors import NotFound, StoreUnavailable
+from chanjiao.errors import NotFound, StoreFull, StoreUnavailable
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
@@ -50,6 +51,7 @@ from chanjiao.graph.store import (
     SegmentRow,
     Stats,
 )
+from chanjiao.graph.values import check_property
 
 SCHEMA_VERSION = "chanjiao/1"
 
@@ -183,10 +185,7 @@ class EmbeddedStore(GraphStore):
                 conn.execute("PRAGMA synchronous = FULL")
                 conn.execute("PRAGMA cache_size = -131072")  # 128 MiB: big loads stay in memory
             except sqlite3.Error as exc:
-                raise StoreUnavailable(
-                    f"无法打开数据库 {self.path}：{exc}",
-                    f"cannot open the database {self.path}: {exc}",
-                ) from exc
+                raise store_error(self.path, exc) from exc
             self._local.conn = conn
             self._local.depth = 0
             with self._lock:
@@ -219,11 +218,8 @@ class EmbeddedStore(GraphStore):
                 + f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'), "
                 "('generation', '0'); COMMIT;"
             )
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(
-                f"无法读取数据库 {self.path}：{exc}",
-                f"cannot read the database {self.path}: {exc}",
-            ) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -237,22 +233,48 @@ class EmbeddedStore(GraphStore):
         conn = self._conn()
         depth: int = self._local.depth
         if depth == 0 and not conn.in_transaction:
-            conn.execute("BEGIN")
+            self._run(conn, "BEGIN")
         self._local.depth = depth + 1
         try:
             yield
         finally:
             self._local.depth = depth
             if depth == 0 and conn.in_transaction:
-                conn.execute("COMMIT")
+                self._run(conn, "COMMIT")
+
+    def _run(self, conn: sqlite3.Connection, sql: str) -> None:
+        try:
+            conn.execute(sql)
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
+
+    @contextmanager
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error; sqlite errors mapped.
+
+        SQLite may have rolled back by itself (a full disk does): then there is
+        nothing to roll back, and no second error to report.
+        """
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise store_error(self.path, exc) from exc
+            raise
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
             return self._conn().execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"读取数据库失败：{exc}", f"reading the database failed: {exc}"
-            ) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
 
     def generation(self) -> int:
         """A number that changes whenever any process commits a write."""
@@ -280,15 +302,16 @@ class EmbeddedStore(GraphStore):
             (r.type.value, r.src, r.dst, r.src_label.value, r.dst_label.value, _props_json(r.props))
             for r in relationships
         )
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"数据库正被其他程序写入，请稍后再试：{exc}",
-                f"another program is writing the database; try again later: {exc}",
-            ) from exc
+        for node in nodes:
+            for key, value in node.props.items():
+                if value is not None:
+                    check_property(value, f"{node.label} {node.id}", key)
+        for rel in relationships:
+            for key, value in rel.props.items():
+                if value is not None:
+                    check_property(value, f"{rel.type} {rel.src}->{rel.dst}", key)
         bulk = len(relationships) >= self.bulk_threshold
-        try:
+        with self._transaction(conn):
             conn.executemany(_UPSERT_NODE, node_rows)
             if bulk:  # one index build after the load is cheaper than a million updates
                 conn.execute("DROP INDEX rels_by_dst")
@@ -298,10 +321,6 @@ class EmbeddedStore(GraphStore):
             conn.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     # --- lookups ------------------------------------------------------------------------
 
@@ -313,8 +332,7 @@ class EmbeddedStore(GraphStore):
         conn = self._conn()
         if conn.in_transaction:
             raise RuntimeError("delete() inside reading() would break the snapshot")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction(conn):
             for label, node_id in nodes:
                 conn.execute("DELETE FROM nodes WHERE label = ? AND id = ?", (str(label), node_id))
                 for rel in Rel:
@@ -338,10 +356,6 @@ class EmbeddedStore(GraphStore):
             conn.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def find_nodes(
         self,
@@ -640,3 +654,41 @@ class EmbeddedStore(GraphStore):
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def store_error(path: Path, exc: sqlite3.Error) -> StoreUnavailable:
+    """A SQLite error as the user should read it: what is wrong with the file, and what to do."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    detail = f"{getattr(exc, 'sqlite_errorname', '') or type(exc).__name__}: {exc}"
+    if primary == sqlite3.SQLITE_FULL:
+        return StoreFull(
+            f"磁盘已满（或数据库已达大小上限），本次写入未生效，数据库保持原样：{path}",
+            f"the disk is full (or the database reached its size limit); nothing of this "
+            f"write was applied and the database is as before: {path}",
+        )
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM):
+        return StoreUnavailable(
+            f"数据库 {path} 是只读的（文件或所在文件夹没有写权限），无法写入",
+            f"the database {path} is read-only (no write permission on the file or its folder)",
+        )
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StoreUnavailable(
+            f"数据库文件 {path} 已损坏或不是数据库；请从备份恢复，或重新导入数据（{detail}）",
+            f"the database file {path} is corrupt or not a database; restore a backup or "
+            f"load the data again ({detail})",
+        )
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreUnavailable(
+            f"数据库 {path} 正被其他程序锁定，请稍后再试",
+            f"the database {path} is locked by another program; try again later",
+        )
+    if primary == sqlite3.SQLITE_CANTOPEN:
+        return StoreUnavailable(
+            f"无法打开数据库文件 {path}（文件夹不可写或文件不可读）",
+            f"cannot open the database file {path} (its folder is not writable, or the file "
+            "not readable)",
+        )
+    return StoreUnavailable(
+        f"数据库 {path} 操作失败：{detail}", f"the database {path} failed: {detail}"
+    )

@@ -20,7 +20,6 @@ Design (DESIGN §5):
 from __future__ import annotations
 
 import json
-import math
 import re
 import threading
 from collections import defaultdict
@@ -30,7 +29,7 @@ from itertools import product
 from typing import Any
 
 from chanjiao.errors import NotFound
-from chanjiao.graph import cypher
+from chanjiao.graph import cypher, staged
 from chanjiao.graph.runners import CypherRunner, Engine, Statement
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
@@ -43,6 +42,7 @@ from chanjiao.graph.store import (
     SegmentRow,
     Stats,
 )
+from chanjiao.graph.values import check_property
 
 _PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
 #: How many ids one lookup sends at a time.
@@ -153,6 +153,13 @@ class Neo4jStore(GraphStore):
             statements += self._batches(cypher.merge_nodes(label), rows)
         for (rel_type, src, dst), rows in rel_rows.items():
             statements += self._batches(cypher.merge_relationships(rel_type, src, dst), rows)
+        if (
+            self.runner.engine is Engine.FALKORDB
+            and not getattr(self._local, "depth", 0)
+            and staged.statement_bytes(statements) > staged.STAGE_BYTES
+        ):
+            staged.write_staged(self, nodes, relationships, statements)
+            return
         self._write(statements)
 
     def _batches(
@@ -372,20 +379,9 @@ def _id(value: object) -> str:
     return value
 
 
-_SCALARS = (str, bool, int, float)
-
-
 def _check(value: object, where: str, key: str) -> None:
     """Raise TypeError for a value a graph property cannot hold (before any write)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise TypeError(f"{where}: property {key} is not a finite number: {value!r}")
-    if isinstance(value, _SCALARS):
-        return
-    if isinstance(value, list | tuple) and all(isinstance(v, _SCALARS) for v in value):
-        for item in value:
-            _check(item, where, key)
-        return
-    raise TypeError(f"{where}: property {key} cannot hold a {type(value).__name__}")
+    check_property(value, where, key)
 
 
 def _props(props: Mapping[str, Any], where: str, *, drop_id: bool = False) -> dict[str, Any]:

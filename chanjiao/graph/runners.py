@@ -349,6 +349,18 @@ class FalkorDBRunner(CypherRunner):
         except redis.RedisError as exc:
             raise _lost(self.location, exc) from exc
 
+    def write_each(self, statements: Sequence[Statement]) -> None:
+        """Run each statement on its own (each atomic, not all together): see `graph.staged`."""
+        for query, params in statements:
+            try:
+                self.client.connection.execute_command(
+                    "GRAPH.QUERY", self.graph_name, with_params(query, params), "--compact"
+                )
+            except redis.ResponseError as exc:
+                raise _failed(self.location, exc) from exc
+            except redis.RedisError as exc:
+                raise _lost(self.location, exc) from exc
+
     def close(self) -> None:
         with suppress(redis.RedisError):
             self.client.connection.close()
@@ -370,11 +382,13 @@ def connect_falkordb(
     password: str | None = None,
     location: str | None = None,
     timeout: float = 3.0,
+    query_timeout: float | None = None,
 ) -> FalkorDBRunner:
     """A runner on one graph of a FalkorDB server, the connection checked.
 
     Connecting waits at most `timeout` seconds and is not retried, so an unreachable
-    server fails fast, naming the URL.
+    server fails fast, naming the URL; a query waits at most `query_timeout` seconds
+    for its answer (None: forever), so a frozen server is an error, not a hang.
 
     Raises:
         StoreUnavailable: the server is unreachable or refuses the credentials.
@@ -387,6 +401,7 @@ def connect_falkordb(
             username=username,
             password=password,
             socket_connect_timeout=timeout,
+            socket_timeout=query_timeout,
             retry=Retry(NoBackoff(), 0),
         )
         client.connection.ping()

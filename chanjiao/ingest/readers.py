@@ -373,7 +373,10 @@ def _read_zip(path: Path, out: RawDataset) -> None:
             ]
             budget.check_members(members)
             _read_csv_files(
-                ((Path(m.filename).name, functools.partial(budget.read, archive, m)) for m in members),
+                (
+                    (Path(m.filename).name, functools.partial(budget.read, archive, m))
+                    for m in members
+                ),
                 out,
             )
     except limits.TooBig as exc:

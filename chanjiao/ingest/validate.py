@@ -158,9 +158,7 @@ Id = Annotated[
 Ids = Annotated[tuple[str, ...], BeforeValidator(_to_ids)]
 Text = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=2000, pattern=_TEXT_PATTERN
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_TEXT_PATTERN),
 ]
 # Numbers are checked natively by pydantic (fast on a million rows); `row_problems`
 # words their errors with the column's name from `NUMBERS`. Level words (了解 …) are
