@@ -1,0 +1,109 @@
+"""Hostile and broken datasets (tests/data/hostile/): a clear message, nothing written, bounded memory.
+
+Each case goes through the library on every backend, through the CLI and through
+``POST /ingest``; each must give its expected problems (file, row, column, words),
+leave the store exactly as it was, and never show a traceback or a 5xx.
+"""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chanjiao.cli import app
+from chanjiao.errors import IngestError
+from chanjiao.graph.embedded import EmbeddedStore
+from chanjiao.graph.store import GraphStore
+from chanjiao.ingest.load import ingest
+from chanjiao.ingest.readers import read_dataset
+from tests.test_api import client_for, upload
+from tests.test_ingest_errors import dataset_in, expected_problems, matches
+from tests.util import DATA, SMALL, dump
+
+HOSTILE = sorted(p for p in (DATA / "hostile").iterdir() if p.is_dir())
+IDS = [c.name for c in HOSTILE]
+runner = CliRunner()
+
+#: Reading any hostile case may allocate at most this much (Python objects, tracemalloc).
+MEMORY_BOUND = 96 * 1024 * 1024
+
+
+def test_there_are_cases() -> None:
+    assert len(HOSTILE) >= 12
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=IDS)
+def test_library_refuses_and_writes_nothing(small: GraphStore, case: Path) -> None:
+    before = dump(small)
+    with pytest.raises(IngestError) as info:
+        ingest(small, dataset_in(case))
+    found = list(info.value.problems)
+    for item in expected_problems(case):
+        assert any(matches(p, item) for p in found), "\n".join(map(str, found))
+    assert len(found) == len(expected_problems(case)), "\n".join(map(str, found))
+    assert all(p.en for p in found)
+    assert dump(small) == before
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=IDS)
+def test_reading_stays_within_memory(case: Path) -> None:
+    tracemalloc.start()
+    try:
+        read_dataset(dataset_in(case))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < MEMORY_BOUND, f"{case.name}: {peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=IDS)
+def test_cli_one_message_and_exit_1(case: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.db"
+    with EmbeddedStore(db) as store:
+        ingest(store, SMALL)
+    before = db.read_bytes()
+    result = runner.invoke(app, ["ingest", str(dataset_in(case)), "-s", str(db)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    for item in expected_problems(case):
+        assert item["contains"] in result.stderr
+        assert item["file"] in result.stderr
+    assert db.read_bytes() == before
+
+
+def as_upload(case: Path, tmp_path: Path) -> Path:
+    """The case as one uploadable file: its .zip/.xlsx/.json, or its CSV files zipped."""
+    dataset = dataset_in(case)
+    if dataset.is_file():
+        return dataset
+    target = tmp_path / f"{case.name}.zip"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for csv_file in sorted(dataset.glob("*.csv")):
+            archive.write(csv_file, csv_file.name)
+    target.write_bytes(buffer.getvalue())
+    return target
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=IDS)
+def test_api_answers_4xx_with_the_problems(small: GraphStore, case: Path, tmp_path: Path) -> None:
+    before = dump(small)
+    with client_for(small) as client:
+        response = upload(client, as_upload(case, tmp_path))
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "invalid_dataset"
+    errors = body["details"]["errors"]
+    for item in expected_problems(case):
+        assert any(
+            e["row"] == item["row"]
+            and e["column"] == item["column"]
+            and item["contains"] in e["message"]
+            for e in errors
+        ), errors
+    assert dump(small) == before
