@@ -109,7 +109,7 @@ def test_every_command_prints_markup_as_text(loaded: tuple[Path, Path, str]) -> 
 
 
 def test_names_ids_and_paths_appear_verbatim(loaded: tuple[Path, Path, str]) -> None:
-    work, _, store = loaded
+    _, _, store = loaded
     k, ch = RENAMED["K-IC"], RENAMED["CH-SEMI3"]
     result = runner.invoke(app, ["gaps", "-k", k, "-c", ch, "-s", store], env={"COLUMNS": "250"})
     assert result.exit_code == 0
