@@ -20,7 +20,7 @@ from typing import Any
 from chanjiao.config import limits
 from chanjiao.errors import Problem
 
-_CHUNK = 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 class TooBig(Exception):
@@ -99,7 +99,11 @@ class ArchiveBudget:
             with archive.open(info) as member:
                 while chunk := member.read(_CHUNK):
                     size += len(chunk)
-                    if size > allowed:
+                    # The ratio so far, against the compressed bytes read so far: a bomb
+                    # is caught in its first chunk, not after `ratio` × its whole size.
+                    left = getattr(member, "_compress_left", 0)
+                    consumed = max(info.compress_size - left, 1024)
+                    if size > allowed or size > consumed * ratio:
                         raise TooBig(self._too_big(info, size, ratio))
                     if keep:
                         parts.append(chunk)
