@@ -74,7 +74,10 @@ def test_zip_bomb_of_960_mib_is_refused_in_bounded_memory(
     [
         ("x.json", b"{" * 100_000),
         ("x.json", b'{"chains": [' + b"[" * 50_000 + b"]" * 50_000 + b"]}"),
-        ("x.json", b'{"positions": [{"id": "P", "name": "n", "segment_id": "S", "demand": 1e999}]}'),
+        (
+            "x.json",
+            b'{"positions": [{"id": "P", "name": "n", "segment_id": "S", "demand": 1e999}]}',
+        ),
         ("x.json", b'{"chains": [{"id": "H\\u0000", "name": "x"}]}'),
         ("x.json", b'{"chains": [{"id": "H\\ud800", "name": "x"}]}'),
         ("x.xlsx", b"PK\x03\x04" + b"\x00" * 200),
@@ -104,7 +107,9 @@ def test_odd_uploads_are_4xx_with_the_error_body(
         {"id": "C-NEW", "name": "x" * 1_000_000},
     ],
 )
-def test_odd_node_bodies_are_4xx(api: TestClient, small: GraphStore, body: dict[str, object]) -> None:
+def test_odd_node_bodies_are_4xx(
+    api: TestClient, small: GraphStore, body: dict[str, object]
+) -> None:
     before = dump(small)
     response = api.post(f"{V1}/nodes/Course", json=body, headers=AUTH)
     assert 400 <= response.status_code < 500, response.text

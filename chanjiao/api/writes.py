@@ -323,7 +323,8 @@ def sniff_upload(path: Path, suffix: str) -> str:
             with zipfile.ZipFile(path) as archive:
                 names = archive.namelist()
                 infos = archive.infolist()
-        except (zipfile.BadZipFile, OSError):
+        # zipfile raises these on a damaged central directory, not only BadZipFile
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError):
             names, infos = [], []
         if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
             kind = "xlsx"

@@ -148,7 +148,7 @@ def check_workbook(path: Path) -> Problem | None:
             budget.drain(archive)
     except TooBig as exc:
         return exc.problem
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return None  # openpyxl words "not an .xlsx" itself
     return None
 

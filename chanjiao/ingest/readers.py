@@ -381,7 +381,14 @@ def _read_zip(path: Path, out: RawDataset) -> None:
             )
     except limits.TooBig as exc:
         out.problems.append(exc.problem)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+    ):
         out.problems.append(
             Problem(path.name, None, None, "不是有效的 zip 压缩包", "not a valid zip archive")
         )
