@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,56 @@ def test_api_answers_4xx_with_the_problems(small: GraphStore, case: Path, tmp_pa
             for e in errors
         ), errors
     assert dump(small) == before
+
+
+@pytest.fixture
+def three_rows(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The limits as an operator would set them: at most 3 rows per file."""
+    from chanjiao.config import limits
+
+    monkeypatch.setenv("CHANJIAO_LIMIT_MAX_ROWS_PER_FILE", "3")
+    limits.cache_clear()
+    yield
+    limits.cache_clear()
+
+
+def test_row_limit_is_a_setting_on_cli_and_api(
+    small: GraphStore, three_rows: None, tmp_path: Path
+) -> None:
+    before = dump(small)
+    with pytest.raises(IngestError) as info:
+        ingest(small, SMALL)
+    assert any("超过每个文件 3 行数据的上限" in p.zh for p in info.value.problems)
+    assert dump(small) == before
+    db = tmp_path / "cli.db"
+    result = runner.invoke(app, ["ingest", str(SMALL), "-s", str(db)])
+    assert result.exit_code == 1 and "超过每个文件 3 行数据的上限" in result.stderr
+    with client_for(small) as client:
+        response = upload(client, as_upload(SMALL.parent / SMALL.name, tmp_path))
+    assert response.status_code == 422
+    assert "超过每个文件 3 行数据的上限" in response.text
+    assert dump(small) == before
+
+
+def test_numeric_bounds_are_settings(tmp_path: Path) -> None:
+    """Read at start: a process with CHANJIAO_LIMIT_MAX_HEADCOUNT=5 refuses a demand of 6."""
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "chains.csv").write_text("id,name\nH1,链\n", encoding="utf-8")
+    (data / "segments.csv").write_text("id,name,chain_id\nS1,环节,H1\n", encoding="utf-8")
+    (data / "positions.csv").write_text(
+        "id,name,segment_id,demand\nP1,岗位,S1,6\n", encoding="utf-8"
+    )
+    env = os.environ | {"CHANJIAO_LIMIT_MAX_HEADCOUNT": "5"}
+    done = subprocess.run(
+        [sys.executable, "-m", "chanjiao", "ingest", str(data), "-s", str(tmp_path / "x.db")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "人数应为 1–5 的整数，实际为“6”" in done.stderr
