@@ -372,12 +372,16 @@ def test_frozen_server_is_a_503_and_the_api_recovers(
         proxy.close()
 
 
-def test_server_that_never_answers_fails_at_open() -> None:
+@pytest.mark.parametrize(
+    "url", ["falkordb://127.0.0.1:{port}/g?timeout=0.3", "bolt://127.0.0.1:{port}"]
+)
+def test_server_that_never_answers_fails_at_open(url: str) -> None:
+    """A socket that accepts and never answers: an error naming the address, not a hang."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     try:
         with pytest.raises(StoreUnavailable) as info:
-            open_store(f"falkordb://127.0.0.1:{port}/g?timeout=0.3")
+            open_store(url.format(port=port))
         assert f"127.0.0.1:{port}" in info.value.zh
     finally:
         listener.close()
