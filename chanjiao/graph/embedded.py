@@ -361,10 +361,8 @@ class EmbeddedStore(GraphStore):
             )
         except sqlite3.IntegrityError as exc:
             raise document_exists(kind, name) from exc
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"写入数据库失败：{exc}", f"writing the database failed: {exc}"
-            ) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
         return Document(kind, name, created, body, len(body))
 
     def document(self, kind: DocumentKind, name: str) -> Document | None:
@@ -393,10 +391,8 @@ class EmbeddedStore(GraphStore):
                 "DELETE FROM documents WHERE kind = ? AND name = ?",
                 (DocumentKind(kind).value, name),
             )
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"写入数据库失败：{exc}", f"writing the database failed: {exc}"
-            ) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
         return cursor.rowcount > 0
 
     # --- lookups ------------------------------------------------------------------------
