@@ -216,33 +216,65 @@ def edited_small(tmp_path: Path) -> Path:
     return folder
 
 
-def test_failed_staged_write_is_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_staged_write_leaves_the_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = make_store("neo4j", tmp_path)
     try:
         ingest(store, SMALL)
         before = dump(store)
         monkeypatch.setattr(staged, "STAGE_BYTES", 0)
         monkeypatch.setattr(store, "batch_rows", 1)  # one statement per row: many steps
-        runner_ = store.runner  # type: ignore[attr-defined]
-        original = runner_.write_each
+        original = staged.run_step
         calls = {"n": 0}
 
-        def flaky(statements: Any) -> None:
+        def flaky(pipe: Any, graph: str, text: str) -> None:
             calls["n"] += 1
+            assert graph != store.runner.graph_name  # type: ignore[attr-defined]
             if calls["n"] == 3:
                 raise StoreUnavailable("模拟故障", "simulated failure")
-            original(statements)
+            original(pipe, graph, text)
 
-        monkeypatch.setattr(runner_, "write_each", flaky)
+        monkeypatch.setattr(staged, "run_step", flaky)
         edited = edited_small(tmp_path)
         with pytest.raises(StoreUnavailable, match="simulated"):
             ingest(store, edited)
-        assert calls["n"] > 3  # two steps landed, the undo ran
         assert dump(store) == before
-        monkeypatch.setattr(runner_, "write_each", original)
+        client = store.runner.client.connection  # type: ignore[attr-defined]
+        assert not list(client.scan_iter(match="*.staging.*"))  # the copy was dropped
+        monkeypatch.setattr(staged, "run_step", original)
         ingest(store, edited)  # staged, and lands whole
         assert store.get_node(Label.INDUSTRY_CHAIN, "H-NEW") is not None
+        assert dump(store) != before
     finally:
+        store.close()
+
+
+def test_staged_write_refused_when_another_client_wrote_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_store("neo4j", tmp_path)
+    other = make_store("neo4j", tmp_path)
+    try:
+        ingest(store, SMALL)
+        monkeypatch.setattr(staged, "STAGE_BYTES", 0)
+        original = staged.run_step
+        wrote = {"done": False}
+
+        def meanwhile(pipe: Any, graph: str, text: str) -> None:
+            if not wrote["done"]:
+                wrote["done"] = True
+                other.write([Node(Label.INDUSTRY_CHAIN, "H-OTHER", {"name": "别人"})], [])
+            original(pipe, graph, text)
+
+        monkeypatch.setattr(staged, "run_step", meanwhile)
+        with pytest.raises(StoreUnavailable) as info:
+            ingest(store, edited_small(tmp_path))
+        assert "其他程序" in info.value.zh
+        assert store.get_node(Label.INDUSTRY_CHAIN, "H-OTHER") is not None  # theirs kept
+        assert store.get_node(Label.INDUSTRY_CHAIN, "H-NEW") is None  # ours not half-done
+    finally:
+        other.close()
         store.close()
 
 

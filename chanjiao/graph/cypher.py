@@ -218,20 +218,3 @@ CLOSERS = (
     "RETURN a.id, courses, teachers, textbooks, resources, enterprises, certificates, "
     "collect(DISTINCT m.id)"
 )
-
-
-# --- undoing a staged write (graph/staged.py) ---------------------------------------------
-
-
-def replace_node_props(label: Label) -> str:
-    """Put back a batch of nodes' properties exactly: rows ``{id, props}`` (props hold id)."""
-    return f"UNWIND $rows AS row MATCH (n:{_label(label)} {{id: row.id}}) SET n = row.props"
-
-
-def replace_relationship_props(rel: Rel, src: Label, dst: Label) -> str:
-    """Put back a batch of relationships' properties exactly: rows ``{src, dst, props}``."""
-    return (
-        f"UNWIND $rows AS row "
-        f"MATCH (a:{_label(src)} {{id: row.src}})-[r:{_rel(rel)}]->"
-        f"(b:{_label(dst)} {{id: row.dst}}) SET r = row.props"
-    )

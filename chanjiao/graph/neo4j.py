@@ -30,7 +30,7 @@ from typing import Any
 
 from chanjiao.errors import NotFound
 from chanjiao.graph import cypher, staged
-from chanjiao.graph.runners import CypherRunner, Engine, Statement
+from chanjiao.graph.runners import CypherRunner, Engine, FalkorDBRunner, Statement
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
     CLOSER_KINDS,
@@ -158,11 +158,11 @@ class Neo4jStore(GraphStore):
         for (rel_type, src, dst), rows in rel_rows.items():
             statements += self._batches(cypher.merge_relationships(rel_type, src, dst), rows)
         if (
-            self.runner.engine is Engine.FALKORDB
+            isinstance(self.runner, FalkorDBRunner)
             and not getattr(self._local, "depth", 0)
             and staged.statement_bytes(statements) > staged.STAGE_BYTES
         ):
-            staged.write_staged(self, nodes, relationships, statements)
+            staged.write_swapped(self.runner, statements)
             return
         self._write(statements)
 

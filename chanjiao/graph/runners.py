@@ -349,18 +349,6 @@ class FalkorDBRunner(CypherRunner):
         except redis.RedisError as exc:
             raise _lost(self.location, exc) from exc
 
-    def write_each(self, statements: Sequence[Statement]) -> None:
-        """Run each statement on its own (each atomic, not all together): see `graph.staged`."""
-        for query, params in statements:
-            try:
-                self.client.connection.execute_command(
-                    "GRAPH.QUERY", self.graph_name, with_params(query, params), "--compact"
-                )
-            except redis.ResponseError as exc:
-                raise _failed(self.location, exc) from exc
-            except redis.RedisError as exc:
-                raise _lost(self.location, exc) from exc
-
     def close(self) -> None:
         with suppress(redis.RedisError):
             self.client.connection.close()
