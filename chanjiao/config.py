@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import dataclass, fields
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from chanjiao.errors import InvalidRequest, MissingExtra, StoreUnavailable
 
-from chanjiao.errors import StoreUnavailable
-from chanjiao.graph.embedded import EmbeddedStore
-from chanjiao.graph.store import GraphStore
+if TYPE_CHECKING:
+    from chanjiao.graph.store import GraphStore
 
 DEFAULT_STORE = "chanjiao.db"
 ENV_STORE = "CHANJIAO_STORE"
@@ -46,13 +47,16 @@ CONNECT_TIMEOUT = 3.0
 QUERY_TIMEOUT = 60.0
 
 
-class Limits(BaseSettings):
+@dataclass(frozen=True, slots=True)
+class Limits:
     """How much input a dataset may be, on the CLI and the API alike (env ``CHANJIAO_LIMIT_*``).
 
-    Read once per process (`limits`). Why limits at all: a dataset is untrusted
-    input; without them a 478 KB zip can grow a server to gigabytes, a nested JSON
-    document can exhaust the stack, and a 400-digit number poisons every later
-    analysis. The defaults leave room for a national dataset (850,000 rows).
+    Read once per process (`limits`), e.g. ``CHANJIAO_LIMIT_MAX_ROWS_PER_FILE=500000``.
+    Why limits at all: a dataset is untrusted input; without them a 478 KB zip can grow
+    a server to gigabytes, a nested JSON document can exhaust the stack, and a
+    400-digit number poisons every later analysis. The defaults leave room for a
+    national dataset (850,000 rows). A plain dataclass, not pydantic-settings: that
+    import alone would double the CLI's start-up time.
 
     Attributes:
         max_json_depth: deepest nesting of a JSON dataset (a dataset needs 4).
@@ -66,23 +70,47 @@ class Limits(BaseSettings):
         max_credits: largest ``credits`` of a course.
     """
 
-    model_config = SettingsConfigDict(env_prefix="CHANJIAO_LIMIT_", extra="ignore")
+    max_json_depth: int = 16
+    max_cell_chars: int = 10_000
+    max_rows_per_file: int = 2_000_000
+    max_unzipped_bytes: int = 512 * 1024 * 1024
+    max_zip_ratio: int = 200
+    max_zip_members: int = 200
+    max_headcount: int = 1_000_000
+    max_weight: float = 1000.0
+    max_credits: float = 100.0
 
-    max_json_depth: int = Field(default=16, ge=4)
-    max_cell_chars: int = Field(default=10_000, ge=100)
-    max_rows_per_file: int = Field(default=2_000_000, ge=1)
-    max_unzipped_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
-    max_zip_ratio: int = Field(default=200, ge=2)
-    max_zip_members: int = Field(default=200, ge=1)
-    max_headcount: int = Field(default=1_000_000, ge=1, le=2**53)
-    max_weight: float = Field(default=1000.0, gt=0, le=1e15)
-    max_credits: float = Field(default=100.0, ge=0, le=1e15)
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The defaults, each replaced by its ``CHANJIAO_LIMIT_<NAME>`` if set.
+
+        Raises:
+            InvalidRequest: a variable is not a positive number.
+        """
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            name = f"CHANJIAO_LIMIT_{item.name.upper()}"
+            text = os.environ.get(name)
+            if text is None:
+                continue
+            kind = float if item.type == "float" else int
+            try:
+                value = kind(text.strip().replace("_", ""))
+            except ValueError:
+                value = 0
+            if not 0 < value <= 2**53:
+                raise InvalidRequest(
+                    f"环境变量 {name} 应为正数，实际为“{text[:40]}”",
+                    f"the environment variable {name} must be a positive number, got '{text[:40]}'",
+                )
+            values[item.name] = value
+        return cls(**values)
 
 
 @functools.cache
 def limits() -> Limits:
     """The process's input limits, from the environment (once)."""
-    return Limits()
+    return Limits.from_env()
 
 
 def store_location(option: str | None = None) -> str:
@@ -125,13 +153,26 @@ def open_store(location: str | None = None) -> GraphStore:
             f"unsupported store address {scheme}://; give a database file path "
             "(e.g. ./chanjiao.db), a bolt:// or neo4j:// URL, or a falkordb:// URL",
         )
+    from chanjiao.graph.embedded import EmbeddedStore
+
     return EmbeddedStore(Path(where).expanduser())
+
+
+def _runners() -> ModuleType:
+    """The server runners (the [neo4j] extra: neo4j, falkordb, redis)."""
+    try:
+        from chanjiao.graph import runners
+    except ImportError as exc:
+        raise MissingExtra.for_extra(
+            "neo4j", "连接 Neo4j / FalkorDB 服务器", "a Neo4j or FalkorDB server store", exc
+        ) from exc
+    return runners
 
 
 def open_neo4j(url: str) -> GraphStore:
     """A `Neo4jStore` over the official driver, connected and checked."""
+    connect_neo4j = _runners().connect_neo4j
     from chanjiao.graph.neo4j import Neo4jStore
-    from chanjiao.graph.runners import connect_neo4j
 
     parts = urlsplit(url)
     user = unquote(parts.username) if parts.username else os.environ.get(ENV_USER, "neo4j")
@@ -159,8 +200,8 @@ def open_neo4j(url: str) -> GraphStore:
 
 def open_falkordb(url: str) -> GraphStore:
     """A `Neo4jStore` over FalkorDB's native protocol, connected and checked."""
+    connect_falkordb = _runners().connect_falkordb
     from chanjiao.graph.neo4j import Neo4jStore
-    from chanjiao.graph.runners import connect_falkordb
 
     parts = urlsplit(url)
     try:

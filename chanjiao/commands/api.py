@@ -12,8 +12,8 @@ import typer
 
 from chanjiao.commands.common import StoreOption, err, out, store_at, styled, user_errors
 from chanjiao.config import ENV_STORE, open_store
-from chanjiao.errors import InvalidRequest
-from chanjiao.ingest.export import ExportFormat, write_export
+from chanjiao.errors import InvalidRequest, MissingExtra
+from chanjiao.ingest.media import ExportFormat
 
 
 def _check_port(host: str, port: int) -> None:
@@ -54,7 +54,12 @@ def serve_command(
     store: StoreOption = None,
 ) -> None:
     """启动 HTTP API 服务（/api/v1，文档在 /api/v1/docs）。Serve the HTTP API."""
-    import uvicorn
+    try:
+        import uvicorn
+
+        import chanjiao.api.app  # noqa: F401 - FastAPI and the rest of [server]
+    except ImportError as exc:
+        raise MissingExtra.for_extra("server", "HTTP API 服务", "the HTTP API", exc) from exc
 
     if store is not None:
         # Workers are separate processes: they read the store from the environment.
@@ -78,18 +83,30 @@ def serve_command(
     )
 
 
+export_app = typer.Typer(
+    help="把数据库导出为可直接再导入的数据集（或用 export case 导出 CASE 框架）。Export the store.",
+)
+
+
 @user_errors
 def export_command(
+    ctx: typer.Context,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="输出：.json/.xlsx 文件或 CSV 文件夹。")
-    ],
+        Path | None, typer.Option("--output", "-o", help="输出：.json/.xlsx 文件或 CSV 文件夹。")
+    ] = None,
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="json / csv-dir / xlsx。")
     ] = ExportFormat.JSON,
     store: StoreOption = None,
 ) -> None:
     """把数据库导出为可直接再导入的数据集。Export the store as a re-loadable dataset."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if output is None:
+        raise InvalidRequest("请用 --output 给出输出位置", "give --output")
     with store_at(store) as graph:
+        from chanjiao.ingest.export import write_export
+
         dataset = write_export(graph, fmt, output)
     for warning in dataset.warnings:
         err.print(styled("[yellow]! {}[/]", warning), highlight=False)
@@ -100,5 +117,6 @@ def export_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve_command)
-    app.command("export")(export_command)
+    app.command("serve")(user_errors(serve_command))
+    export_app.callback(invoke_without_command=True)(export_command)
+    app.add_typer(export_app, name="export")

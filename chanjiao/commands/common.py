@@ -19,12 +19,11 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from chanjiao.config import ENV_STORE, open_store
 from chanjiao.errors import ChanjiaoError, IngestError
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphStore  # light: networkx is imported lazily
 
 out = Console(markup=False)
 err = Console(stderr=True, soft_wrap=True, markup=False)
@@ -97,6 +96,8 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     if not err.is_terminal:
         yield lambda stage, done, total: None
         return
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description}", markup=False),
