@@ -94,6 +94,8 @@ def commands(work: Path, data: Path, store: str) -> list[list[str]]:
         ["plan", "partners", "-k", k, *s],
         ["plan", "eligibility", "IC-SEMI", *s],
         ["plan", "certificates", "-k", k, *s],
+        ["export", "case", "-o", f"{out}-case.json", *s],
+        ["catalog", "search", "[/]集成电路"],
         ["template", "-o", f"{out}-template.xlsx"],
         ["demo", "-o", str(work / "demo[1]")],
     ]
@@ -123,6 +125,12 @@ def test_names_ids_and_paths_appear_verbatim(loaded: tuple[Path, Path, str]) -> 
     assert json.loads(result.stdout)["store"] == store
     result = runner.invoke(app, ["align", "course", COURSE, "-s", store], env={"COLUMNS": "250"})
     assert f"（{COURSE}）" in result.stdout
+
+
+def test_search_words_with_markup_are_shown_as_typed() -> None:
+    result = runner.invoke(app, ["catalog", "search", "[/]集成[bold]电路"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    assert "“[/]集成[bold]电路”" in result.stdout and "\\[" not in result.stdout
 
 
 def test_errors_and_warnings_with_markup_are_text(loaded: tuple[Path, Path, str]) -> None:
