@@ -747,8 +747,8 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreUnavailable:
         )
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return StoreUnavailable(
-            f"数据库 {path} 正被其他程序锁定，请稍后再试",
-            f"the database {path} is locked by another program; try again later",
+            f"数据库 {path} 正被其他程序写入（已锁定），请稍后再试",
+            f"another program is writing the database {path} (it is locked); try again later",
         )
     if primary == sqlite3.SQLITE_CANTOPEN:
         return StoreUnavailable(
