@@ -67,6 +67,20 @@ def merge_relationships(rel: Rel, src: Label, dst: Label) -> str:
     )
 
 
+def set_node_properties(label: Label) -> str:
+    """``SET n += row.props`` on existing nodes: rows ``{id, props}``; a null value removes."""
+    return f"UNWIND $rows AS row MATCH (n:{_label(label)} {{id: row.id}}) SET n += row.props"
+
+
+def set_relationship_properties(rel: Rel, src: Label, dst: Label) -> str:
+    """``SET r += row.props`` on existing relationships: rows ``{src, dst, props}``."""
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{_label(src)} {{id: row.src}})-[r:{_rel(rel)}]->"
+        f"(b:{_label(dst)} {{id: row.dst}}) SET r += row.props"
+    )
+
+
 def delete_nodes(label: Label) -> str:
     return f"UNWIND $ids AS i MATCH (n:{_label(label)} {{id: i}}) DETACH DELETE n"
 

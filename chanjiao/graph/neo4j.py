@@ -41,9 +41,11 @@ from chanjiao.graph.store import (
     GraphStore,
     Neighbour,
     PositionRow,
+    RelKey,
     RequirementRow,
     SegmentRow,
     Stats,
+    clearable,
     document_exists,
     utc_now,
 )
@@ -141,7 +143,36 @@ class Neo4jStore(GraphStore):
 
     # --- writes -------------------------------------------------------------------------
 
-    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None:
+    def write(
+        self,
+        nodes: Sequence[Node],
+        relationships: Sequence[Relationship],
+        *,
+        remove_nodes: Sequence[tuple[Label, str]] = (),
+        remove_relationships: Sequence[RelKey] = (),
+        clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
+        clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+    ) -> None:
+        statements = self._removals(remove_nodes, remove_relationships)
+        # ``SET n += {key: null}`` removes the key, on Neo4j and FalkorDB alike.
+        cleared: dict[Label, list[dict[str, Any]]] = defaultdict(list)
+        for label, node_id, keys in clear_nodes:
+            props = dict.fromkeys(clearable(keys))
+            if props:
+                cleared[Label(label)].append({"id": _id(node_id), "props": props})
+        for label, rows in cleared.items():
+            statements += self._batches(cypher.set_node_properties(label), rows)
+        cleared_rels: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
+        for (rel, src_label, src, dst_label, dst), keys in clear_relationships:
+            props = dict.fromkeys(clearable(keys))
+            if props:
+                cleared_rels[(Rel(rel), Label(src_label), Label(dst_label))].append(
+                    {"src": _id(src), "dst": _id(dst), "props": props}
+                )
+        for (rel_type, src_label, dst_label), rows in cleared_rels.items():
+            statements += self._batches(
+                cypher.set_relationship_properties(rel_type, src_label, dst_label), rows
+            )
         node_rows: dict[Label, list[dict[str, Any]]] = defaultdict(list)
         for node in nodes:
             props = _props(node.props, f"{node.label} {node.id}", drop_id=True)
@@ -152,12 +183,32 @@ class Neo4jStore(GraphStore):
             rel_rows[(Rel(rel.type), Label(rel.src_label), Label(rel.dst_label))].append(
                 {"src": _id(rel.src), "dst": _id(rel.dst), "props": _props(rel.props, where)}
             )
-        statements: list[Statement] = []
         for label, rows in node_rows.items():
             statements += self._batches(cypher.merge_nodes(label), rows)
         for (rel_type, src, dst), rows in rel_rows.items():
             statements += self._batches(cypher.merge_relationships(rel_type, src, dst), rows)
         self._write(statements)
+
+    def _removals(
+        self, nodes: Sequence[tuple[Label, str]], relationships: Sequence[RelKey]
+    ) -> list[Statement]:
+        """Statements deleting relationships (by key), then nodes with all of theirs."""
+        rel_rows: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
+        for rel, src_label, src, dst_label, dst in relationships:
+            rel_rows[(Rel(rel), Label(src_label), Label(dst_label))].append(
+                {"src": _id(src), "dst": _id(dst)}
+            )
+        node_ids: dict[Label, list[str]] = defaultdict(list)
+        for label, node_id in nodes:
+            node_ids[Label(label)].append(_id(node_id))
+        statements: list[Statement] = []
+        for (rel_type, src_label, dst_label), rows in rel_rows.items():
+            statements += self._batches(
+                cypher.delete_relationships(rel_type, src_label, dst_label), rows
+            )
+        for label, ids in node_ids.items():
+            statements += self._batches(cypher.delete_nodes(label), ids, key="ids")  # type: ignore[arg-type]
+        return statements
 
     def _batches(
         self, query: str, rows: list[dict[str, Any]], key: str = "rows"
@@ -176,28 +227,6 @@ class Neo4jStore(GraphStore):
         if batch:
             statements.append((query, {key: batch}))
         return statements
-
-    def delete(
-        self,
-        nodes: Sequence[tuple[Label, str]] = (),
-        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
-    ) -> None:
-        node_ids: dict[Label, list[str]] = defaultdict(list)
-        for label, node_id in nodes:
-            node_ids[Label(label)].append(_id(node_id))
-        rel_rows: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
-        for rel, src_label, src, dst_label, dst in relationships:
-            rel_rows[(Rel(rel), Label(src_label), Label(dst_label))].append(
-                {"src": _id(src), "dst": _id(dst)}
-            )
-        statements: list[Statement] = []
-        for label, ids in node_ids.items():
-            statements += self._batches(cypher.delete_nodes(label), ids, key="ids")  # type: ignore[arg-type]
-        for (rel_type, src_label, dst_label), rows in rel_rows.items():
-            statements += self._batches(
-                cypher.delete_relationships(rel_type, src_label, dst_label), rows
-            )
-        self._write(statements)
 
     # --- documents ----------------------------------------------------------------------
 
