@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from chanjiao import __version__
@@ -28,8 +29,10 @@ from chanjiao.commands.common import (
     store_at,
     user_errors,
 )
+from chanjiao.commands.history import UserOption, print_diff
 from chanjiao.config import store_location
 from chanjiao.graph.schema import LABEL_ZH, REL_ZH, Label, Rel
+from chanjiao.history.changelog import cli_author
 from chanjiao.ingest.load import IngestResult, ingest
 from chanjiao.ingest.template import write_template
 from chanjiao.report.html import write_gap_report
@@ -67,30 +70,35 @@ def _main(
 
 def print_ingest(result: IngestResult) -> None:
     title = "试运行：将会写入 (dry run: would change)" if result.dry_run else "已写入 (loaded)"
-    table = Table(title=f"{result.source} · {result.rows} 行 rows · {title}")
-    for column in ("类型 Kind", "新增 added", "更新 updated", "不变 unchanged"):
+    mode = " · 同步 sync" if result.sync else ""
+    table = Table(title=f"{escape(result.source)} · {result.rows} 行 rows{mode} · {title}")
+    columns = ["类型 Kind", "新增 added", "更新 updated", "不变 unchanged"]
+    if result.sync:
+        columns.append("删除 removed")
+    for column in columns:
         table.add_column(column, justify="left" if column.startswith("类型") else "right")
     for label, counts in sorted(result.nodes.items()):
-        table.add_row(
-            f"{LABEL_ZH[label]} {label}",
-            str(counts.added),
-            str(counts.updated),
-            str(counts.unchanged),
-        )
+        cells = [str(counts.added), str(counts.updated), str(counts.unchanged)]
+        table.add_row(f"{LABEL_ZH[label]} {label}", *cells, *([str(counts.removed)] * result.sync))
     for rel, counts in sorted(result.relationships.items()):
+        cells = [str(counts.added), str(counts.updated), str(counts.unchanged)]
         table.add_row(
-            f"[dim]{REL_ZH[rel]} {rel}[/]",
-            str(counts.added),
-            str(counts.updated),
-            str(counts.unchanged),
+            f"[dim]{REL_ZH[rel]} {rel}[/]", *cells, *([str(counts.removed)] * result.sync)
         )
     out.print(table)
+    if result.dry_run or result.sync:
+        print_diff(result.diff)
     for warning in result.warnings:
-        err.print(f"[yellow]! {warning}[/]", highlight=False)
+        err.print(f"[yellow]! {escape(str(warning))}[/]", highlight=False)
     if result.dry_run:
         out.print("未写入任何数据。去掉 --dry-run 即可导入。(Nothing written.)")
     elif result.changed == 0:
         out.print("数据库已是最新，没有变化。(Already up to date.)")
+
+
+class IngestFormat(StrEnum):
+    table = "table"
+    json = "json"
 
 
 @app.command("ingest")
@@ -98,15 +106,30 @@ def print_ingest(result: IngestResult) -> None:
 def ingest_command(
     path: Annotated[Path, typer.Argument(help="CSV 文件夹、.zip、.xlsx 或 .json 数据集。")],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="只检查并报告将新增/更新/不变的数量，不写入。")
+        bool, typer.Option("--dry-run", help="只检查并逐条列出将新增/修改/删除的记录，不写入。")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync",
+            help="以数据集为准同步：数据集中各文件不再包含的记录从数据库删除，空单元格清空该属性。",
+        ),
+    ] = False,
+    fmt: Annotated[IngestFormat, typer.Option("--format", "-f", help="输出格式。")] = (
+        IngestFormat.table
+    ),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出结果（同 --format json）。")
+    ] = False,
+    user: UserOption = None,
     store: StoreOption = None,
 ) -> None:
     """导入数据集（全部成功或全部不写入）。Load a dataset, all or nothing."""
     with store_at(store) as graph, progress_bar() as report:
-        result = ingest(graph, path, dry_run=dry_run, progress=report)
-    if as_json:
+        result = ingest(
+            graph, path, dry_run=dry_run, sync=sync, author=cli_author(user), progress=report
+        )
+    if as_json or fmt is IngestFormat.json:
         out.print_json(data=result.as_dict())
     else:
         print_ingest(result)
@@ -371,7 +394,7 @@ def demo_command(
         location = str(fresh)
     with store_at(location) as graph:
         with progress_bar() as report:
-            result = ingest(graph, sample_path(), progress=report)
+            result = ingest(graph, sample_path(), author=cli_author(None), progress=report)
         out.print(
             f"示例产业学院已载入 sample college loaded into {store_location(location)}："
             f"{result.rows} 行 rows"
@@ -403,9 +426,9 @@ def demo_command(
 
 # --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------
 # Each module's register(app) adds its commands.
-from chanjiao.commands import api, plan, stores, views  # noqa: E402
+from chanjiao.commands import api, history, plan, stores, views  # noqa: E402
 
-for _module in (stores, api, views, plan):
+for _module in (stores, api, views, plan, history):
     _module.register(app)
 
 

@@ -238,9 +238,7 @@ def test_one_write_removes_clears_and_upserts(store: GraphStore) -> None:
 
 
 def test_clearing_relationship_properties(store: GraphStore) -> None:
-    offer = Relationship(
-        Rel.OFFERS, Label.ENTERPRISE, "E1", Label.POSITION, "P1", {"headcount": 3}
-    )
+    offer = Relationship(Rel.OFFERS, Label.ENTERPRISE, "E1", Label.POSITION, "P1", {"headcount": 3})
     store.write(
         [Node(Label.ENTERPRISE, "E1", {"name": "甲"}), Node(Label.POSITION, "P1", {"name": "岗"})],
         [offer],
@@ -255,7 +253,10 @@ def test_a_failed_write_with_removals_changes_nothing(store: GraphStore) -> None
     bad = Relationship(Rel.COVERS, Label.COURSE, "C1", Label.ABILITY, "A1", {"level": object()})
     with pytest.raises(TypeError):
         store.write(
-            [], [bad], remove_nodes=[(Label.ABILITY, "A1")], clear_nodes=[(Label.COURSE, "C1", ["hours"])]
+            [],
+            [bad],
+            remove_nodes=[(Label.ABILITY, "A1")],
+            clear_nodes=[(Label.COURSE, "C1", ["hours"])],
         )
     with pytest.raises(ValueError):
         store.write([], [], clear_nodes=[(Label.COURSE, "C1", ["name"])])

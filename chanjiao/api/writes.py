@@ -22,6 +22,8 @@ from chanjiao.api.errors import Conflict, InvalidInput, UnsupportedUpload
 from chanjiao.errors import IngestError, NotFound, Problem
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import GraphStore
+from chanjiao.history.changelog import record_change
+from chanjiao.ingest.diff import RecordChange
 from chanjiao.ingest.export import node_rows
 from chanjiao.ingest.formats import FILES, FileFormat, Link
 from chanjiao.ingest.load import IngestResult, ingest_tables
@@ -64,9 +66,13 @@ def _cells(fmt: FileFormat, body: dict[str, Any]) -> dict[str, Any]:
     return cells
 
 
-def _load(store: GraphStore, fmt: FileFormat, cells: dict[str, Any]) -> IngestResult:
+def _load(
+    store: GraphStore, fmt: FileFormat, cells: dict[str, Any], author: str | None
+) -> IngestResult:
     table = Table(fmt, _source(fmt), [(1, cells)])
-    return ingest_tables(store, RawDataset(tables=[table]), source=REQUEST)
+    return ingest_tables(
+        store, RawDataset(tables=[table]), source=_source(fmt), author=author, action="api"
+    )
 
 
 @dataclass
@@ -88,7 +94,11 @@ def _existing_required(store: GraphStore, fmt: FileFormat, node_id: str) -> dict
 
 
 def create_node(
-    store: GraphStore, gate: WriteGate, label: Label, body: dict[str, Any]
+    store: GraphStore,
+    gate: WriteGate,
+    label: Label,
+    body: dict[str, Any],
+    author: str | None = None,
 ) -> NodeWrite:
     """Create a node from a row of its file.
 
@@ -106,7 +116,7 @@ def create_node(
                 f"{label} {node_id} exists already; use PATCH to change it",
                 {"label": str(label), "id": node_id},
             )
-        result = _load(store, fmt, cells)
+        result = _load(store, fmt, cells, author)
     node = store.get_node(label, node_id) if node_id is not None else None
     if node is None:  # the row validated, so its id was plain; deleted in between
         raise not_found(label, str(node_id))
@@ -125,7 +135,12 @@ def _plain_id(value: Any) -> str | None:
 
 
 def update_node(
-    store: GraphStore, gate: WriteGate, label: Label, node_id: str, body: dict[str, Any]
+    store: GraphStore,
+    gate: WriteGate,
+    label: Label,
+    node_id: str,
+    body: dict[str, Any],
+    author: str | None = None,
 ) -> NodeWrite:
     """Change some fields of a node; fields not given stay as they are.
 
@@ -147,25 +162,48 @@ def update_node(
     with gate.held():
         row = _existing_required(store, fmt, node_id) | cells
         row["id"] = node_id
-        result = _load(store, fmt, row)
+        result = _load(store, fmt, row, author)
     node = store.get_node(label, node_id)
     if node is None:  # deleted by another process in between
         raise not_found(label, node_id)
     return NodeWrite(node, result)
 
 
-def delete_node(store: GraphStore, gate: WriteGate, label: Label, node_id: str) -> Node:
-    """Delete a node and every relationship it has.
+def delete_node(
+    store: GraphStore, gate: WriteGate, label: Label, node_id: str, author: str | None = None
+) -> Node:
+    """Delete a node and every relationship it has (logged, with those relationships).
 
     Raises:
         NotFound: no such node.
     """
     with gate.held():
-        node = store.get_node(label, node_id)
-        if node is None:
-            raise not_found(label, node_id)
+        with store.reading():
+            node = store.get_node(label, node_id)
+            if node is None:
+                raise not_found(label, node_id)
+            rels = [
+                Relationship(n.rel, label, node_id, n.node.label, n.node.id, n.props)
+                if n.direction == "out"
+                else Relationship(n.rel, n.node.label, n.node.id, label, node_id, n.props)
+                for n in store.neighbours(label, node_id)
+            ]
         store.delete(nodes=[(label, node_id)])
+        log_removal(store, author, f"{REQUEST} DELETE {label}", [node, *rels])
     return node
+
+
+def log_removal(
+    store: GraphStore, author: str | None, source: str, records: list[Node | Relationship]
+) -> None:
+    """The change-log hook for a deletion outside ingest (API, web workbench)."""
+    record_change(
+        store,
+        action="api",
+        author=author,
+        source=source,
+        changes=[RecordChange("removed", r, r.props, None) for r in records],
+    )
 
 
 # --- relationships --------------------------------------------------------------------------
@@ -214,6 +252,7 @@ def create_relationship(
     props: dict[str, Any],
     src_label: str | None = None,
     dst_label: str | None = None,
+    author: str | None = None,
 ) -> IngestResult:
     """Create (or update the properties of) one relationship, checked as ingest checks it.
 
@@ -233,7 +272,7 @@ def create_relationship(
     with gate.held():
         if edge_file is not None and edge_file.edge is not None:
             row = {edge_file.edge.src_column: src, edge_file.edge.dst_column: dst}
-            return _load(store, edge_file, row | _cells(edge_file, props))
+            return _load(store, edge_file, row | _cells(edge_file, props), author)
         fmt, link = _link_for(store, rel, start, dst, end)
         allowed = {"core"} if rel is Rel.IN_MAJOR else set()
         unknown = sorted(set(props) - allowed)
@@ -248,7 +287,7 @@ def create_relationship(
         if rel is Rel.IN_MAJOR and props.get("core") is not None:
             core = _cells(fmt, {"core_major_ids": dst if _flag(props["core"]) else None})
             row |= core
-        return _load(store, fmt, row)
+        return _load(store, fmt, row, author)
 
 
 def _flag(value: Any) -> bool:
@@ -269,6 +308,7 @@ def delete_relationship(
     dst: str,
     src_label: str | None = None,
     dst_label: str | None = None,
+    author: str | None = None,
 ) -> Relationship:
     """Delete one relationship (of either label, if its ends are ambiguous); returns it.
 
@@ -287,6 +327,7 @@ def delete_relationship(
                 f"找不到关系 {src} → {dst}（{rel.zh}）", f"no relationship {src} -[{rel}]-> {dst}"
             )
         store.delete(relationships=[r.key for r in found])
+        log_removal(store, author, f"{REQUEST} DELETE {rel}", list(found))
     return found[0]
 
 
@@ -349,7 +390,14 @@ def safe_name(filename: str | None, kind: str) -> str:
 
 
 def ingest_upload(
-    store: GraphStore, gate: WriteGate, filename: str | None, spooled: Any, dry_run: bool
+    store: GraphStore,
+    gate: WriteGate,
+    filename: str | None,
+    spooled: Any,
+    dry_run: bool,
+    *,
+    sync: bool = False,
+    author: str | None = None,
 ) -> IngestResult:
     """Load an uploaded dataset, all or nothing (or, in a dry run, say what would change).
 
@@ -367,6 +415,8 @@ def ingest_upload(
         raw_path.rename(path)
         raw: RawDataset = read_dataset(path)
         with gate.held():
-            return ingest_tables(store, raw, source=path.name, dry_run=dry_run)
+            return ingest_tables(
+                store, raw, source=path.name, dry_run=dry_run, sync=sync, author=author
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -163,10 +163,10 @@ class Neo4jStore(GraphStore):
         for label, rows in cleared.items():
             statements += self._batches(cypher.set_node_properties(label), rows)
         cleared_rels: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
-        for (rel, src_label, src, dst_label, dst), keys in clear_relationships:
+        for (cleared_type, src_label, src, dst_label, dst), keys in clear_relationships:
             props = dict.fromkeys(clearable(keys))
             if props:
-                cleared_rels[(Rel(rel), Label(src_label), Label(dst_label))].append(
+                cleared_rels[(Rel(cleared_type), Label(src_label), Label(dst_label))].append(
                     {"src": _id(src), "dst": _id(dst), "props": props}
                 )
         for (rel_type, src_label, dst_label), rows in cleared_rels.items():

@@ -126,7 +126,9 @@ def _scope(name: str) -> FileFormat:
     return fmt
 
 
-def _matches(record: dict[str, Any], file: str, fmt: FileFormat | None, node_id: str | None) -> bool:
+def _matches(
+    record: dict[str, Any], file: str, fmt: FileFormat | None, node_id: str | None
+) -> bool:
     if fmt is not None:
         labels = {record.get("label"), record.get("src_label"), record.get("dst_label")}
         if file != fmt.name and (fmt.label is None or str(fmt.label) not in labels):
@@ -166,9 +168,7 @@ def changes(
         if fmt is not None or node_id is not None:
             kept = []
             for entry in files:
-                records = [
-                    r for r in entry["records"] if _matches(r, entry["file"], fmt, node_id)
-                ]
+                records = [r for r in entry["records"] if _matches(r, entry["file"], fmt, node_id)]
                 if records:
                     kept.append({**entry, "records": records, "omitted": 0} | _counts(records))
             if not kept:

@@ -147,8 +147,14 @@ def _covers_text(levels: dict[str, int]) -> str:
 def _courses(a: _Side, b: _Side) -> dict[str, list[dict[str, Any]]]:
     """Courses of C(K) added, removed or changed (properties or abilities covered)."""
     fmt = LABEL_OWNER[Label.COURSE]
-    added = [{"id": c, "name": b.courses[c].get("name", c)} for c in sorted(set(b.courses) - set(a.courses))]
-    removed = [{"id": c, "name": a.courses[c].get("name", c)} for c in sorted(set(a.courses) - set(b.courses))]
+    added = [
+        {"id": c, "name": b.courses[c].get("name", c)}
+        for c in sorted(set(b.courses) - set(a.courses))
+    ]
+    removed = [
+        {"id": c, "name": a.courses[c].get("name", c)}
+        for c in sorted(set(a.courses) - set(b.courses))
+    ]
     changed = []
     for cid in sorted(set(a.courses) & set(b.courses)):
         old, new = a.courses[cid], b.courses[cid]

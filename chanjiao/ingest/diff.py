@@ -87,11 +87,15 @@ def display(fmt: FileFormat | None, column: str, value: Any) -> str:
     return str(value)
 
 
+#: Headers of relationship properties that are no column of their file.
+_PROPERTY_HEADERS = {"core": "核心课"}
+
+
 def header(fmt: FileFormat | None, column: str) -> str:
     """A column's Chinese header (as in the template), or the column itself."""
-    if fmt is None:
-        return column
-    return fmt.columns.get(column, column)
+    if fmt is None or column not in fmt.columns:
+        return _PROPERTY_HEADERS.get(column, column)
+    return fmt.columns[column]
 
 
 @dataclass(slots=True)
@@ -227,4 +231,3 @@ class Diff:
 
     def as_list(self, limit: int | None = None) -> list[dict[str, Any]]:
         return [d.as_dict(limit) for d in self.ordered() if d.total]
-

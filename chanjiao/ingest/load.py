@@ -28,8 +28,8 @@ from chanjiao.graph.store import GraphStore, RelKey
 from chanjiao.history.changelog import record_change
 from chanjiao.ingest.diff import LABEL_OWNER, Diff, RecordChange
 from chanjiao.ingest.formats import FileFormat
-from chanjiao.ingest.sync import Removals, owned_rels, plan_removals
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
+from chanjiao.ingest.sync import Removals, owned_rels, plan_removals
 from chanjiao.ingest.validate import normalise_levels, row_problems
 
 #: Called as progress(stage, done, total) while a dataset loads.
@@ -45,13 +45,12 @@ class Counts:
     unchanged: int = 0
     removed: int = 0
 
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-        }
+    def as_dict(self, removals: bool = False) -> dict[str, int]:
+        """As JSON; `removed` only for a sync (a plain load never removes)."""
+        data = {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+        if removals:
+            data["removed"] = self.removed
+        return data
 
 
 @dataclass
@@ -84,8 +83,10 @@ class IngestResult:
             "dry_run": self.dry_run,
             "sync": self.sync,
             "rows": self.rows,
-            "nodes": {str(k): c.as_dict() for k, c in self.nodes.items()},
-            "relationships": {str(k): c.as_dict() for k, c in self.relationships.items()},
+            "nodes": {str(k): c.as_dict(self.sync) for k, c in self.nodes.items()},
+            "relationships": {
+                str(k): c.as_dict(self.sync) for k, c in self.relationships.items()
+            },
             "warnings": [w.as_dict() for w in self.warnings],
             "files": self.diff.as_list(limit),
         }

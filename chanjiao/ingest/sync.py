@@ -80,9 +80,13 @@ def _refuse_stranding(
         found: list[Relationship] = []
         for label, node_ids in ids.items():
             if label in starts:
-                found += [r for r in store.relationships(rel, src_ids=node_ids) if r.src_label is label]
+                found += [
+                    r for r in store.relationships(rel, src_ids=node_ids) if r.src_label is label
+                ]
             if label in ends:
-                found += [r for r in store.relationships(rel, dst_ids=node_ids) if r.dst_label is label]
+                found += [
+                    r for r in store.relationships(rel, dst_ids=node_ids) if r.dst_label is label
+                ]
         seen: set[tuple[object, ...]] = set()
         for record in found:
             kind = (record.type, record.src_label, record.dst_label)
