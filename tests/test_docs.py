@@ -33,6 +33,10 @@ COMMANDS = [
     "serve",
     "export",
     "copy",
+    "version save",
+    "version list",
+    "version compare",
+    "log",
 ]
 
 
