@@ -6,8 +6,6 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
 from tests.test_api import AUTH, KEY, V1, assert_error, client_for, upload

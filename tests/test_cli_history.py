@@ -21,6 +21,7 @@ def test_yearly_loop_on_the_command_line(tmp_path: Path) -> None:
     assert "课程能力覆盖（coverage）：新增 2 · 修改 1 · 删除 1" in out
     assert "培养等级：理解(2) → 掌握(3)" in out
     assert "课程 C3 可靠性基础" in out and "学时：64 → （空）" in out
+    assert "课程名称：设备维护实训" in out  # a renamed course shows its old name too
 
     code, out, _ = run("ingest", str(YEAR2), "--sync", "--format", "json", "-s", db, "-u", "李")
     data = json.loads(out)

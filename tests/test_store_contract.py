@@ -255,6 +255,7 @@ def test_a_failed_write_with_removals_changes_nothing(store: GraphStore) -> None
         store.write(
             [],
             [bad],
+            documents=[(DocumentKind.CHANGE, "c1", "{}")],
             remove_nodes=[(Label.ABILITY, "A1")],
             clear_nodes=[(Label.COURSE, "C1", ["hours"])],
         )
@@ -262,3 +263,12 @@ def test_a_failed_write_with_removals_changes_nothing(store: GraphStore) -> None
         store.write([], [], clear_nodes=[(Label.COURSE, "C1", ["name"])])
     assert store.get_node(Label.COURSE, "C1") == course("C1", hours=64)
     assert len(store.relationships(Rel.COVERS)) == 1
+    assert store.documents(DocumentKind.CHANGE) == []  # the log entry went with the write
+
+
+def test_a_write_saves_its_documents_with_it(store: GraphStore) -> None:
+    store.write([course("C1")], [], documents=[(DocumentKind.CHANGE, "c1", '{"a":"课"}')])
+    [listed] = store.documents(DocumentKind.CHANGE)
+    assert listed.name == "c1"
+    found = store.document(DocumentKind.CHANGE, "c1")
+    assert found is not None and found.body == '{"a":"课"}'

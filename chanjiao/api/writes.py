@@ -21,8 +21,8 @@ from chanjiao.api.deps import WriteGate, file_of, label_named
 from chanjiao.api.errors import Conflict, InvalidInput, UnsupportedUpload
 from chanjiao.errors import IngestError, NotFound, Problem
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
-from chanjiao.graph.store import GraphStore
-from chanjiao.history.changelog import record_change
+from chanjiao.graph.store import DocumentKind, GraphStore
+from chanjiao.history.changelog import change_entry
 from chanjiao.ingest.diff import RecordChange
 from chanjiao.ingest.export import node_rows
 from chanjiao.ingest.formats import FILES, FileFormat, Link
@@ -188,17 +188,16 @@ def delete_node(
                 else Relationship(n.rel, n.node.label, n.node.id, label, node_id, n.props)
                 for n in store.neighbours(label, node_id)
             ]
-        store.delete(nodes=[(label, node_id)])
-        log_removal(store, author, f"{REQUEST} DELETE {label}", [node, *rels])
+        entry = removal_entry(author, f"{REQUEST} DELETE {label}", [node, *rels])
+        store.write((), (), remove_nodes=[(label, node_id)], documents=[entry])
     return node
 
 
-def log_removal(
-    store: GraphStore, author: str | None, source: str, records: list[Node | Relationship]
-) -> None:
-    """The change-log hook for a deletion outside ingest (API, web workbench)."""
-    record_change(
-        store,
+def removal_entry(
+    author: str | None, source: str, records: list[Node | Relationship]
+) -> tuple[DocumentKind, str, str]:
+    """The change-log entry of a deletion outside ingest (API, web workbench)."""
+    return change_entry(
         action="api",
         author=author,
         source=source,
@@ -326,8 +325,8 @@ def delete_relationship(
             raise NotFound(
                 f"找不到关系 {src} → {dst}（{rel.zh}）", f"no relationship {src} -[{rel}]-> {dst}"
             )
-        store.delete(relationships=[r.key for r in found])
-        log_removal(store, author, f"{REQUEST} DELETE {rel}", list(found))
+        entry = removal_entry(author, f"{REQUEST} DELETE {rel}", list(found))
+        store.write((), (), remove_relationships=[r.key for r in found], documents=[entry])
     return found[0]
 
 

@@ -49,13 +49,15 @@ def print_diff(diff: Diff) -> None:
         table.add_column("记录 Record")
         table.add_column("内容 Fields (旧 old → 新 new)")
         for change in file_diff.records[:SHOWN_RECORDS]:
-            fields = [f for f in change.as_dict(fmt)["fields"] if f["field"] != "name"]
+            fields = change.as_dict(fmt)["fields"]
             if change.action == "changed":
                 text = "；".join(
                     f"{f['header']}：{f['old_text']} → {f['new_text']}" for f in fields
                 )
-            elif change.action == "added":
-                text = "；".join(f"{f['header']}：{f['new_text']}" for f in fields)
+            elif change.action == "added":  # the name is in the record's title
+                text = "；".join(
+                    f"{f['header']}：{f['new_text']}" for f in fields if f["field"] != "name"
+                )
             else:
                 text = ""
             table.add_row(RECORD_ACTION_ZH[change.action], escape(change.title(fmt)), escape(text))

@@ -295,6 +295,7 @@ class EmbeddedStore(GraphStore):
         remove_relationships: Sequence[RelKey] = (),
         clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
         clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+        documents: Sequence[tuple[DocumentKind, str, str]] = (),
     ) -> None:
         conn = self._conn()
         if conn.in_transaction:
@@ -353,6 +354,19 @@ class EmbeddedStore(GraphStore):
             conn.executemany(_UPSERT_REL, rel_rows)
             if bulk:
                 conn.execute(_INDEX_BY_DST)
+            conn.executemany(
+                "INSERT INTO documents (kind, name, created, body, size) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        DocumentKind(kind).value,
+                        name,
+                        utc_now(),
+                        zlib.compress(body.encode(), 6),
+                        len(body),
+                    )
+                    for kind, name, body in documents
+                ],
+            )
             conn.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
             )

@@ -152,6 +152,7 @@ class Neo4jStore(GraphStore):
         remove_relationships: Sequence[RelKey] = (),
         clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
         clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+        documents: Sequence[tuple[DocumentKind, str, str]] = (),
     ) -> None:
         statements = self._removals(remove_nodes, remove_relationships)
         # ``SET n += {key: null}`` removes the key, on Neo4j and FalkorDB alike.
@@ -187,6 +188,10 @@ class Neo4jStore(GraphStore):
             statements += self._batches(cypher.merge_nodes(label), rows)
         for (rel_type, src, dst), rows in rel_rows.items():
             statements += self._batches(cypher.merge_relationships(rel_type, src, dst), rows)
+        for kind, name, body in documents:
+            _check(body, f"{kind} {name}", "body")
+            params = {"kind": DocumentKind(kind).value, "name": name, "created": utc_now()}
+            statements.append((cypher.SAVE_DOCUMENT, {**params, "body": body, "size": len(body)}))
         self._write(statements)
 
     def _removals(

@@ -209,6 +209,7 @@ class GraphStore(ABC):
         remove_relationships: Sequence[RelKey] = (),
         clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
         clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+        documents: Sequence[tuple[DocumentKind, str, str]] = (),
     ) -> None:
         """Change the graph in one transaction: it lands whole or not at all.
 
@@ -219,7 +220,8 @@ class GraphStore(ABC):
         the keys a dataset left empty with `clear_nodes` / `clear_relationships`
         (property names are ``[a-z_]`` words; ``name`` cannot be cleared). What does
         not exist is ignored by removals and clears. Every relationship's ends must
-        exist after the write.
+        exist after the write. `documents` (kind, new name, body) are saved beside the
+        graph in the same transaction: a change-log entry lands with its change.
         """
 
     # --- lookups ----------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Entries are documents of kind `DocumentKind.CHANGE` beside the graph, named by
 their time (so they list in order) and never changed once written. An ingest or
 sync logs itself (`chanjiao.ingest.load.ingest_tables`); other writers (the API's
-node and relationship edits, the web workbench) call `record_change` after their
-write. A first load of a big dataset logs its exact counts and the first
+deletions, the web workbench) pass `change_entry(...)` to the `GraphStore.write`
+they make, so the entry lands in the same transaction as the change. A first load of a big dataset logs its exact counts and the first
 `LOG_RECORDS` records of each file.
 """
 
@@ -79,16 +79,16 @@ class ChangeEntry:
         }
 
 
-def record_change(
-    store: GraphStore,
+def change_entry(
     *,
     action: str,
     author: str | None,
     source: str,
     diff: Diff | None = None,
     changes: Iterable[RecordChange] = (),
-) -> Document:
-    """Log one write (call it after the write committed).
+) -> tuple[DocumentKind, str, str]:
+    """A log entry, as `GraphStore.write(documents=...)` takes it: pass it with the write
+    it describes, so both land in one transaction.
 
     Args:
         action: ``ingest``, ``sync``, ``api``, ``web`` or ``version``.
@@ -107,9 +107,23 @@ def record_change(
         "files": diff.as_list(LOG_RECORDS),
     }
     name = f"{utc_now()}-{secrets.token_hex(4)}"
-    return store.save_document(
-        DocumentKind.CHANGE, name, json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return DocumentKind.CHANGE, name, json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_change(
+    store: GraphStore,
+    *,
+    action: str,
+    author: str | None,
+    source: str,
+    diff: Diff | None = None,
+    changes: Iterable[RecordChange] = (),
+) -> Document:
+    """Log a write that did not go through `GraphStore.write` (saving a version)."""
+    kind, name, body = change_entry(
+        action=action, author=author, source=source, diff=diff, changes=changes
     )
+    return store.save_document(kind, name, body)
 
 
 def _scope(name: str) -> FileFormat:

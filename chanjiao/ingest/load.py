@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from chanjiao.errors import IngestError, Problem
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import GraphStore, RelKey
-from chanjiao.history.changelog import record_change
+from chanjiao.history.changelog import change_entry
 from chanjiao.ingest.diff import LABEL_OWNER, Diff, RecordChange
 from chanjiao.ingest.formats import FileFormat
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
@@ -84,9 +84,7 @@ class IngestResult:
             "sync": self.sync,
             "rows": self.rows,
             "nodes": {str(k): c.as_dict(self.sync) for k, c in self.nodes.items()},
-            "relationships": {
-                str(k): c.as_dict(self.sync) for k, c in self.relationships.items()
-            },
+            "relationships": {str(k): c.as_dict(self.sync) for k, c in self.relationships.items()},
             "warnings": [w.as_dict() for w in self.warnings],
             "files": self.diff.as_list(limit),
         }
@@ -185,6 +183,12 @@ def ingest_tables(
         report("对比数据库 comparing", 1, 1)
     if not dry_run and plan:
         report("写入 writing", 0, 1)
+        entry = change_entry(
+            action="sync" if sync and action == "ingest" else action,
+            author=author,
+            source=source,
+            diff=result.diff,
+        )
         store.write(
             plan.nodes,
             plan.relationships,
@@ -192,15 +196,9 @@ def ingest_tables(
             remove_relationships=plan.remove_relationships,
             clear_nodes=plan.clear_nodes,
             clear_relationships=plan.clear_relationships,
+            documents=[entry],
         )
         report("写入 writing", 1, 1)
-        record_change(
-            store,
-            action="sync" if sync and action == "ingest" else action,
-            author=author,
-            source=source,
-            diff=result.diff,
-        )
     return result
 
 
