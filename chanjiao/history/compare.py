@@ -45,7 +45,7 @@ def _side(
         info: VersionInfo | None = None
         graph = store
         if name is not None:
-            info, graph = stack.enter_context(opened(store, name))
+            info, graph = stack.enter_context(opened(store, name, (cluster, chain)))
         label = name if name is not None else CURRENT
         try:
             with graph.reading():

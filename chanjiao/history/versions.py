@@ -162,14 +162,71 @@ def restore_into(store: GraphStore, data: dict[str, Any]) -> None:
     store.write(nodes, rels)
 
 
+def gap_scope(data: dict[str, Any], cluster: str, chain: str) -> dict[str, Any]:
+    """The part of a snapshot that a gap analysis of `cluster` × `chain` reads.
+
+    That is: the cluster, its majors (IN_CLUSTER), their courses (IN_MAJOR) and what
+    they cover (COVERS); the chain, its segments (PART_OF), their positions
+    (IN_SEGMENT), the offers into them (OFFERS) and their requirements (REQUIRES);
+    and the abilities and enterprises at the ends. Loading only this keeps a compare
+    fast on a national graph; `analyse_gaps` (without closers) reads nothing else, so
+    it answers exactly as on the whole snapshot.
+    """
+    rels: dict[str, list[list[Any]]] = data["relationships"]
+
+    def ends(
+        rel: Rel, *, dst_in: set[str] | None = None, src_in: set[str] | None = None
+    ) -> list[list[Any]]:
+        return [
+            row
+            for row in rels.get(str(rel), [])
+            if (dst_in is None or row[3] in dst_in) and (src_in is None or row[1] in src_in)
+        ]
+
+    keep: dict[Rel, list[list[Any]]] = {}
+    keep[Rel.IN_CLUSTER] = ends(Rel.IN_CLUSTER, dst_in={cluster})
+    majors = {row[1] for row in keep[Rel.IN_CLUSTER]}
+    keep[Rel.IN_MAJOR] = ends(Rel.IN_MAJOR, dst_in=majors)
+    courses = {row[1] for row in keep[Rel.IN_MAJOR]}
+    keep[Rel.COVERS] = ends(Rel.COVERS, src_in=courses)
+    keep[Rel.PART_OF] = ends(Rel.PART_OF, dst_in={chain})
+    segments = {row[1] for row in keep[Rel.PART_OF]}
+    keep[Rel.IN_SEGMENT] = ends(Rel.IN_SEGMENT, dst_in=segments)
+    positions = {row[1] for row in keep[Rel.IN_SEGMENT]}
+    keep[Rel.OFFERS] = ends(Rel.OFFERS, dst_in=positions)
+    keep[Rel.REQUIRES] = ends(Rel.REQUIRES, src_in=positions)
+    wanted: dict[str, set[str]] = {
+        str(Label.SPECIALTY_CLUSTER): {cluster},
+        str(Label.INDUSTRY_CHAIN): {chain},
+        str(Label.MAJOR): majors,
+        str(Label.COURSE): courses,
+        str(Label.CHAIN_SEGMENT): segments,
+        str(Label.POSITION): positions,
+        str(Label.ABILITY): {row[3] for rel in (Rel.COVERS, Rel.REQUIRES) for row in keep[rel]},
+        str(Label.ENTERPRISE): {row[1] for row in keep[Rel.OFFERS]},
+    }
+    nodes = {
+        label: [row for row in data["nodes"].get(label, []) if row[0] in ids]
+        for label, ids in wanted.items()
+    }
+    return {"format": FORMAT, "nodes": nodes, "relationships": {str(k): v for k, v in keep.items()}}
+
+
 @contextmanager
-def opened(store: GraphStore, name: str) -> Iterator[tuple[VersionInfo, GraphStore]]:
+def opened(
+    store: GraphStore, name: str, scope: tuple[str, str] | None = None
+) -> Iterator[tuple[VersionInfo, GraphStore]]:
     """Version `name` loaded into a temporary embedded store, removed afterwards.
+
+    Args:
+        scope: (cluster, chain): load only what their gap analysis reads (`gap_scope`).
 
     Raises:
         NotFound: there is no version of that name.
     """
     info, data = version_data(store, name)
+    if scope is not None:
+        data = gap_scope(data, *scope)
     folder = Path(tempfile.mkdtemp(prefix="chanjiao-version-"))
     try:
         with EmbeddedStore(folder / "version.db") as temporary:

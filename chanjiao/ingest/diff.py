@@ -193,6 +193,12 @@ class FileDiff:
         if len(self.records) < MAX_RECORDS:
             self.records.append(change)
 
+    def add_new(self, record: Node | Relationship) -> None:
+        """`add` of an added record, cheap past `MAX_RECORDS` (a first load adds millions)."""
+        self.added += 1
+        if len(self.records) < MAX_RECORDS:
+            self.records.append(RecordChange("added", record, None, record.props))
+
     def as_dict(self, limit: int | None = None) -> dict[str, Any]:
         fmt = self.fmt
         kept = self.records if limit is None else self.records[:limit]
@@ -213,13 +219,17 @@ class Diff:
     def __init__(self) -> None:
         self.files: dict[str, FileDiff] = {}
 
-    def add(self, change: RecordChange) -> None:
-        fmt = owner_of(change.record)
+    def file_of(self, record: Node | Relationship) -> FileDiff:
+        """The part of the diff of the file that owns `record`."""
+        fmt = owner_of(record)
         name = fmt.name if fmt is not None else "other"
         found = self.files.get(name)
         if found is None:
             found = self.files[name] = FileDiff(name)
-        found.add(change)
+        return found
+
+    def add(self, change: RecordChange) -> None:
+        self.file_of(change.record).add(change)
 
     def ordered(self) -> list[FileDiff]:
         order = {f.name: i for i, f in enumerate(FILES)}

@@ -26,7 +26,7 @@ from chanjiao.errors import IngestError, Problem
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import GraphStore, RelKey
 from chanjiao.history.changelog import change_entry
-from chanjiao.ingest.diff import LABEL_OWNER, Diff, RecordChange
+from chanjiao.ingest.diff import LABEL_OWNER, Diff, FileDiff, RecordChange
 from chanjiao.ingest.formats import FileFormat
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
 from chanjiao.ingest.sync import Removals, owned_rels, plan_removals
@@ -579,11 +579,12 @@ def _plan(
         counts = result.nodes.setdefault(label, Counts())
         existing = store.nodes(label, [n.id for n in nodes])
         columns = set(LABEL_OWNER[label].property_columns) if sync else set()
+        file_diff = diff.file_of(nodes[0])
         for node in nodes:
             old = existing.get(node.id)
             if old is None:
                 counts.added += 1
-                diff.add(RecordChange("added", node, None, node.props))
+                file_diff.add_new(node)
                 plan.nodes.append(node)
                 continue
             change = _change(node, old.props, node.props, columns)
@@ -603,11 +604,16 @@ def _plan(
         existing_rels = {
             r.key: r.props for r in store.relationships(rel, src_ids={r.src for r in records})
         }
+        file_diffs: dict[tuple[Label, Label], FileDiff] = {}
         for record in records:
             old_props = existing_rels.get(record.key)
             if old_props is None:
                 counts.added += 1
-                diff.add(RecordChange("added", record, None, record.props))
+                ends = (record.src_label, record.dst_label)
+                file_diff = file_diffs.get(ends) or file_diffs.setdefault(
+                    ends, diff.file_of(record)
+                )
+                file_diff.add_new(record)
                 plan.relationships.append(record)
                 continue
             change = _change(record, old_props, record.props, set(old_props) if sync else set())
