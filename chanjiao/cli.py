@@ -8,7 +8,6 @@ message and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import json
-import sys
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -28,6 +27,9 @@ from chanjiao.commands.common import (
     progress_bar,
     store_at,
     user_errors,
+)
+from chanjiao.commands.common import (
+    emit as _emit,
 )
 from chanjiao.commands.history import UserOption, print_diff
 from chanjiao.config import store_location
@@ -142,14 +144,6 @@ class GapFormat(StrEnum):
     json = "json"
     md = "md"
     table = "table"
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.write_text(text, encoding="utf-8")
-    err.print(f"已写入 written: {output}")
 
 
 def print_gap_table(report: dict[str, Any], names: dict[str, str], top: int) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from chanjiao.analysis.gaps import analyse_gaps
-from chanjiao.errors import AlreadyExists, IngestError
+from chanjiao.errors import AlreadyExists, IngestError, InvalidRequest
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import GraphStore
 from chanjiao.history.changelog import changes
@@ -129,6 +129,10 @@ def test_yearly_update(store: GraphStore, tmp_path: Path) -> None:
         ("P3", 2, 4)
     ]
 
+    segment = compare_versions(store, "2025级", None, "K1", "H1", "S2")
+    assert segment["coverage"] == {"before": 0.5, "after": 0.625}
+    assert [p["id"] for p in segment["positions"]] == ["P3"]
+
     # Year 2 saved too: comparing the two versions gives the same answer as against now.
     save_version(store, "2026级")
     assert compare_versions(store, "2025级", "2026级", "K1", "H1")["coverage"] == data["coverage"]
@@ -142,6 +146,9 @@ def test_yearly_update(store: GraphStore, tmp_path: Path) -> None:
         ("sync", "李老师"),
         ("version", "未知 unknown"),
     ]
+    assert changes(store, since="2999-01-01") == []
+    with pytest.raises(InvalidRequest):
+        changes(store, since="去年")
     [entry] = changes(store, label="coverage", node_id="C1", since=log[1].when)
     [record] = entry.files[0]["records"]
     assert (entry.author, record["action"], record["fields"][0]["old"]) == ("李老师", "changed", 2)

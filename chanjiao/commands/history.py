@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
+from chanjiao.commands.common import StoreOption, emit, out, store_at, user_errors
 from chanjiao.history.changelog import ACTION_ZH, changes, cli_author
 from chanjiao.history.compare import compare_versions
 from chanjiao.history.versions import list_versions, save_version
@@ -79,14 +79,6 @@ class CompareFormat(StrEnum):
 class ListFormat(StrEnum):
     table = "table"
     json = "json"
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.write_text(text, encoding="utf-8")
-    err.print(f"已写入 written: {escape(str(output))}", highlight=False)
 
 
 def _print_json(data: Any) -> None:
@@ -167,11 +159,11 @@ def register(app: typer.Typer) -> None:
         with store_at(store) as graph:
             data = compare_versions(graph, before, after, cluster, chain, segment)
         if fmt is CompareFormat.json:
-            _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+            emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
         elif fmt is CompareFormat.md:
-            _emit(compare_markdown(data), output)
+            emit(compare_markdown(data), output)
         elif fmt is CompareFormat.html:
-            _emit(compare_html(data), output)
+            emit(compare_html(data), output)
         else:
             out.print(f"[bold]{escape(compare_title(data))}[/]", highlight=False)
             for section in compare_sections(data):

@@ -15,6 +15,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from chanjiao.errors import InvalidRequest
@@ -170,6 +171,8 @@ def changes(
         InvalidRequest: `label` names nothing.
     """
     fmt = _scope(label) if label is not None else None
+    if since is not None:
+        since = _since(since)
     entries: list[ChangeEntry] = []
     for listed in store.documents(DocumentKind.CHANGE):
         if since is not None and listed.created < since:
@@ -199,6 +202,20 @@ def changes(
             )
         )
     return entries
+
+
+def _since(text: str) -> str:
+    """An ISO date or time as the sortable UTC text documents carry."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidRequest(
+            f"日期“{text[:40]}”无法识别；请写成 2026-09-01 或 2026-09-01T08:00",
+            f"cannot read the date '{text[:40]}'; write it as 2026-09-01 or 2026-09-01T08:00",
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _counts(records: list[dict[str, Any]]) -> dict[str, int]:
