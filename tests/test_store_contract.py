@@ -272,3 +272,12 @@ def test_a_write_saves_its_documents_with_it(store: GraphStore) -> None:
     assert listed.name == "c1"
     found = store.document(DocumentKind.CHANGE, "c1")
     assert found is not None and found.body == '{"a":"课"}'
+
+
+def test_a_document_bigger_than_a_batch_round_trips(store: GraphStore) -> None:
+    body = "课程" * 300_000 + "end"  # 1.8 MB of UTF-8: more than one Cypher batch
+    store.write([], [], documents=[(DocumentKind.CHANGE, "big", body)])
+    store.save_document(DocumentKind.VERSION, "big", body)
+    for kind in (DocumentKind.CHANGE, DocumentKind.VERSION):
+        found = store.document(kind, "big")
+        assert found is not None and found.body == body and found.size == len(body)

@@ -140,6 +140,10 @@ SAVE_DOCUMENT = (
     f"MERGE (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) "
     "SET d.created = $created, d.body = $body, d.size = $size"
 )
+#: The next piece of a document too big for one statement.
+APPEND_DOCUMENT = (
+    f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) SET d.body = d.body + $piece"
+)
 GET_DOCUMENT = f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) RETURN d.created, d.body"
 LIST_DOCUMENTS = (
     f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind}}) RETURN d.name, d.created, d.size "

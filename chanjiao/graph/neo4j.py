@@ -189,9 +189,7 @@ class Neo4jStore(GraphStore):
         for (rel_type, src, dst), rows in rel_rows.items():
             statements += self._batches(cypher.merge_relationships(rel_type, src, dst), rows)
         for kind, name, body in documents:
-            _check(body, f"{kind} {name}", "body")
-            params = {"kind": DocumentKind(kind).value, "name": name, "created": utc_now()}
-            statements.append((cypher.SAVE_DOCUMENT, {**params, "body": body, "size": len(body)}))
+            statements += self._document_statements(kind, name, body, utc_now())
         self._write(statements)
 
     def _removals(
@@ -241,11 +239,22 @@ class Neo4jStore(GraphStore):
         kind = DocumentKind(kind)
         if not replace and self.document(kind, name) is not None:
             raise document_exists(kind, name)
-        _check(body, f"{kind} {name}", "body")
         created = utc_now()
-        params = {"kind": kind.value, "name": name, "created": created}
-        self._write([(cypher.SAVE_DOCUMENT, {**params, "body": body, "size": len(body)})])
+        self._write(self._document_statements(kind, name, body, created))
         return Document(kind, name, created, body, len(body))
+
+    def _document_statements(
+        self, kind: DocumentKind, name: str, body: str, created: str
+    ) -> list[Statement]:
+        """Save a document in pieces of at most ~`batch_bytes`: no parameter outgrows a batch."""
+        _check(body, f"{kind} {name}", "body")
+        size = max(256, self.batch_bytes // 4)  # characters; UTF-8 takes at most 4 bytes each
+        pieces = [body[i : i + size] for i in range(0, len(body), size)] or [""]
+        key = {"kind": DocumentKind(kind).value, "name": name}
+        first: dict[str, Any] = {**key, "created": created, "body": pieces[0], "size": len(body)}
+        statements: list[Statement] = [(cypher.SAVE_DOCUMENT, first)]
+        statements += [(cypher.APPEND_DOCUMENT, {**key, "piece": piece}) for piece in pieces[1:]]
+        return statements
 
     def document(self, kind: DocumentKind, name: str) -> Document | None:
         kind = DocumentKind(kind)

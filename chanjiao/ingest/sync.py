@@ -72,6 +72,8 @@ def _refuse_stranding(
     sources: dict[Label, str],
 ) -> None:
     """A removed node must not take a relationship owned by an absent file with it."""
+    if not gone:
+        return
     ids: dict[Label, list[str]] = defaultdict(list)
     for label, node_id in gone:
         ids[label].append(node_id)
