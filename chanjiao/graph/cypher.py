@@ -140,11 +140,19 @@ SAVE_DOCUMENT = (
     f"MERGE (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) "
     "SET d.created = $created, d.body = $body, d.size = $size"
 )
-#: The next piece of a document too big for one statement.
-APPEND_DOCUMENT = (
-    f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) SET d.body = d.body + $piece"
+#: The rest of a document too big for one statement, one piece per node (appending to one
+#: string property would copy it again for every piece).
+DOCUMENT_PIECE_LABEL = "ChanjiaoDocumentPiece"
+SAVE_DOCUMENT_PIECE = (
+    f"CREATE (:{DOCUMENT_PIECE_LABEL} {{kind: $kind, name: $name, seq: $seq, text: $piece}})"
 )
-GET_DOCUMENT = f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) RETURN d.created, d.body"
+GET_DOCUMENT_PIECES = (
+    f"MATCH (p:{DOCUMENT_PIECE_LABEL} {{kind: $kind, name: $name}}) RETURN p.seq, p.text"
+)
+DELETE_DOCUMENT_PIECES = f"MATCH (p:{DOCUMENT_PIECE_LABEL} {{kind: $kind, name: $name}}) DELETE p"
+GET_DOCUMENT = (
+    f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) RETURN d.created, d.body, d.size"
+)
 LIST_DOCUMENTS = (
     f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind}}) RETURN d.name, d.created, d.size "
     "ORDER BY d.created, d.name"

@@ -252,17 +252,28 @@ class Neo4jStore(GraphStore):
         pieces = [body[i : i + size] for i in range(0, len(body), size)] or [""]
         key = {"kind": DocumentKind(kind).value, "name": name}
         first: dict[str, Any] = {**key, "created": created, "body": pieces[0], "size": len(body)}
-        statements: list[Statement] = [(cypher.SAVE_DOCUMENT, first)]
-        statements += [(cypher.APPEND_DOCUMENT, {**key, "piece": piece}) for piece in pieces[1:]]
+        statements: list[Statement] = [
+            (cypher.DELETE_DOCUMENT_PIECES, key),
+            (cypher.SAVE_DOCUMENT, first),
+        ]
+        statements += [
+            (cypher.SAVE_DOCUMENT_PIECE, {**key, "seq": seq, "piece": piece})
+            for seq, piece in enumerate(pieces[1:], start=1)
+        ]
         return statements
 
     def document(self, kind: DocumentKind, name: str) -> Document | None:
         kind = DocumentKind(kind)
-        rows = self.runner.read(cypher.GET_DOCUMENT, {"kind": kind.value, "name": name})
+        key = {"kind": kind.value, "name": name}
+        rows = self.runner.read(cypher.GET_DOCUMENT, key)
         if not rows:
             return None
-        created, body = rows[0]
-        return Document(kind, name, str(created), str(body), len(body))
+        created, body, size = rows[0]
+        body = str(body)
+        if size is not None and int(size) > len(body):
+            pieces = sorted(self.runner.read(cypher.GET_DOCUMENT_PIECES, key))
+            body += "".join(str(text) for _, text in pieces)
+        return Document(kind, name, str(created), body, len(body))
 
     def documents(self, kind: DocumentKind) -> list[Document]:
         kind = DocumentKind(kind)
@@ -275,7 +286,7 @@ class Neo4jStore(GraphStore):
         params = {"kind": DocumentKind(kind).value, "name": name}
         if not self.runner.read(cypher.GET_DOCUMENT, params):
             return False
-        self._write([(cypher.DELETE_DOCUMENT, params)])
+        self._write([(cypher.DELETE_DOCUMENT_PIECES, params), (cypher.DELETE_DOCUMENT, params)])
         return True
 
     # --- lookups ------------------------------------------------------------------------
