@@ -91,7 +91,7 @@ def print_ingest(result: IngestResult) -> None:
     if result.dry_run or result.sync:
         print_diff(result.diff)
     for warning in result.warnings:
-        err.print(f"[yellow]! {escape(str(warning))}[/]", highlight=False)
+        err.print(f"! {warning}", style="yellow", markup=False, highlight=False)
     if result.dry_run:
         out.print("未写入任何数据。去掉 --dry-run 即可导入。(Nothing written.)")
     elif result.changed == 0:
@@ -420,9 +420,9 @@ def demo_command(
 
 # --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------
 # Each module's register(app) adds its commands.
-from chanjiao.commands import api, history, plan, stores, views  # noqa: E402
+from chanjiao.commands import api, history, interop, plan, stores, views  # noqa: E402
 
-for _module in (stores, api, views, plan, history):
+for _module in (stores, api, views, plan, interop, history):
     _module.register(app)
 
 

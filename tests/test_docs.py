@@ -37,6 +37,12 @@ COMMANDS = [
     "version list",
     "version compare",
     "log",
+    "import onet",
+    "import esco",
+    "import case",
+    "import osmt",
+    "export case",
+    "catalog search",
 ]
 
 

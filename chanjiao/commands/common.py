@@ -55,7 +55,7 @@ def user_errors(func: F) -> F:
                 err.print(f"  … 另有 {more} 处错误未列出 ({more} more not shown)")
             raise typer.Exit(1) from None
         except ChanjiaoError as exc:
-            err.print(f"[bold red]✗[/] {exc.zh}", highlight=False)
+            err.print(f"[bold red]✗[/] {escape(exc.zh)}", highlight=False)
             err.print(f"  ({exc.en})", markup=False, highlight=False)
             raise typer.Exit(1) from None
         except OSError as exc:

@@ -32,6 +32,7 @@ ACTION_ZH = {
     "api": "接口修改",
     "web": "网页修改",
     "version": "保存版本",
+    "import": "外部标准导入",
 }
 UNKNOWN_AUTHOR = "未知 unknown"
 

@@ -31,6 +31,7 @@ from chanjiao.ingest.formats import FileFormat
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
 from chanjiao.ingest.sync import Removals, owned_rels, plan_removals
 from chanjiao.ingest.validate import normalise_levels, row_problems
+from chanjiao.interop.catalog import check_majors
 
 #: Called as progress(stage, done, total) while a dataset loads.
 Progress = Callable[[str, int, int], None]
@@ -177,7 +178,9 @@ def ingest_tables(
         removals = plan_removals(store, builder, raw.tables) if sync else None
         if builder.problems:
             raise IngestError(builder.problems, builder.problem_count)
-        result = IngestResult(source, dry_run, rows, warnings=list(raw.warnings), sync=sync)
+        # Majors are checked against the 2021 catalogue: a warning, never an error.
+        warnings = [*raw.warnings, *check_majors(raw)]
+        result = IngestResult(source, dry_run, rows, warnings=warnings, sync=sync)
         report("对比数据库 comparing", 0, 1)
         plan = _plan(store, builder, result, removals)
         report("对比数据库 comparing", 1, 1)
