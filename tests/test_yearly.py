@@ -258,3 +258,18 @@ def test_a_version_answers_as_the_live_graph_did(store: GraphStore) -> None:
         live = analyse_gaps(store, cluster, chain, with_closers=False).to_dict()
         with opened(store, "now", (cluster, chain)) as (_, version):
             assert analyse_gaps(version, cluster, chain, with_closers=False).to_dict() == live
+
+
+def test_an_emptied_relationship_cell_clears_it(store: GraphStore, tmp_path: Path) -> None:
+    """Emptying E1's offer headcount makes P1's demand its own (10) instead of 6:
+    chain = (10·7/9 + 4·0.5 + 2·0.5) / 16 = 97/144 = 0.6736."""
+    ingest(store, YEAR1)
+    dataset = write_dataset(
+        tmp_path / "d", {"offers": "enterprise_id,position_id,headcount\nE1,P1,\n"}
+    )
+    result = ingest(store, dataset, sync=True)
+    [offer] = store.relationships(Rel.OFFERS)
+    assert offer.props == {}
+    [record] = result.diff.ordered()[0].records
+    assert (record.action, record.cleared) == ("changed", ("headcount",))
+    assert analyse_gaps(store, "K1", "H1").coverage == pytest.approx(97 / 144)
