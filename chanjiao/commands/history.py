@@ -1,7 +1,8 @@
 """``chanjiao version …`` and ``chanjiao log``, and the record-level diff of ``ingest``.
 
-Thin shells over `chanjiao.history` and `chanjiao.report.history`. Every user value
-printed to the terminal is escaped, so no name becomes console markup.
+Thin shells over `chanjiao.history` and `chanjiao.report.history`, imported inside each
+command (the CLI starts without loading them). Every user value printed to the
+terminal is escaped, so no name becomes console markup.
 """
 
 from __future__ import annotations
@@ -10,19 +11,16 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from chanjiao.commands.common import StoreOption, emit, out, store_at, user_errors
-from chanjiao.history.changelog import ACTION_ZH, changes, cli_author
-from chanjiao.history.compare import compare_versions
-from chanjiao.history.versions import list_versions, save_version
-from chanjiao.ingest.diff import ACTION_ZH as RECORD_ACTION_ZH
-from chanjiao.ingest.diff import Diff
-from chanjiao.report.history import compare_html, compare_markdown, compare_sections, compare_title
+
+if TYPE_CHECKING:
+    from chanjiao.ingest.diff import Diff
 
 #: Records the terminal lists per file (JSON output lists them all).
 SHOWN_RECORDS = 200
@@ -35,6 +33,8 @@ UserOption = Annotated[
 
 def print_diff(diff: Diff) -> None:
     """Every record added, changed or removed, one table per file, in Chinese."""
+    from chanjiao.ingest.diff import ACTION_ZH as RECORD_ACTION_ZH
+
     for file_diff in diff.ordered():
         if not file_diff.total:
             continue
@@ -100,6 +100,9 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """保存当前图谱为一个命名版本（保存后不可修改）。Save the graph as a named version."""
+        from chanjiao.history.changelog import cli_author
+        from chanjiao.history.versions import save_version
+
         with store_at(store) as graph:
             info = save_version(graph, name, author=cli_author(user))
         out.print(
@@ -117,6 +120,8 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """列出已保存的版本。List saved versions."""
+        from chanjiao.history.versions import list_versions
+
         with store_at(store) as graph:
             versions = list_versions(graph)
         if fmt is ListFormat.json:
@@ -156,6 +161,14 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """对比两个版本（或某版本与当前图谱）的覆盖率与差距。Compare two versions."""
+        from chanjiao.history.compare import compare_versions
+        from chanjiao.report.history import (
+            compare_html,
+            compare_markdown,
+            compare_sections,
+            compare_title,
+        )
+
         with store_at(store) as graph:
             data = compare_versions(graph, before, after, cluster, chain, segment)
         if fmt is CompareFormat.json:
@@ -198,6 +211,9 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """变更日志：每次写入的时间、操作人和逐条变化。The change log."""
+        from chanjiao.history.changelog import ACTION_ZH, changes
+        from chanjiao.ingest.diff import ACTION_ZH as RECORD_ACTION_ZH
+
         with store_at(store) as graph:
             entries = changes(graph, since=since, label=label, node_id=node_id)
         if fmt is ListFormat.json:

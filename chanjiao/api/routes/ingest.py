@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 
-from chanjiao.api import writes
+from chanjiao import edit
 from chanjiao.api.deps import Author, Gate, Store, require_write_key
 from chanjiao.api.routes import WRITE, errors, library_json
 
@@ -57,7 +57,7 @@ def ingest(
     The answer lists, per file, every record added, changed (field: old → new) and
     removed (`files`), as `chanjiao ingest --format json` does.
     """
-    result = writes.ingest_upload(
+    result = edit.ingest_upload(
         store, gate, file.filename, file.file, dry_run, sync=sync, author=author
     )
     return library_json(result.as_dict())
