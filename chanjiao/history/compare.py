@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import LEVEL_WORDS, Label
 from chanjiao.graph.store import GraphStore
@@ -22,10 +23,6 @@ from chanjiao.history.versions import VersionInfo, opened
 from chanjiao.ingest.diff import LABEL_OWNER, display, header
 
 CURRENT = "当前 current"
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
 
 
 @dataclass(slots=True)
@@ -85,8 +82,8 @@ def _compare(a: _Side, b: _Side) -> dict[str, Any]:
         {
             "id": sid,
             "name": (seg_b.get(sid) or seg_a[sid]).name,
-            "before": _r(seg_a[sid].coverage) if sid in seg_a else None,
-            "after": _r(seg_b[sid].coverage) if sid in seg_b else None,
+            "before": rounded(seg_a[sid].coverage) if sid in seg_a else None,
+            "after": rounded(seg_b[sid].coverage) if sid in seg_b else None,
         }
         for sid in [*seg_b, *(s for s in seg_a if s not in seg_b)]
     ]
@@ -94,20 +91,20 @@ def _compare(a: _Side, b: _Side) -> dict[str, Any]:
     pos_b = {p.id: p for p in rb.positions}
     positions = []
     for pid in sorted(set(pos_a) | set(pos_b)):
-        before = _r(pos_a[pid].coverage) if pid in pos_a else None
-        after = _r(pos_b[pid].coverage) if pid in pos_b else None
+        before = rounded(pos_a[pid].coverage) if pid in pos_a else None
+        after = rounded(pos_b[pid].coverage) if pid in pos_b else None
         if before != after:
             name = (pos_b.get(pid) or pos_a[pid]).name
             positions.append({"id": pid, "name": name, "before": before, "after": after})
     gaps_a = {g.ability: g for g in ra.gaps}
     gaps_b = {g.ability: g for g in rb.gaps}
     closed = [
-        {"ability": g.ability, "name": g.name, "priority": _r(g.priority)}
+        {"ability": g.ability, "name": g.name, "priority": rounded(g.priority)}
         for g in ra.gaps
         if g.ability not in gaps_b
     ]
     opened_gaps = [
-        {"ability": g.ability, "name": g.name, "priority": _r(g.priority)}
+        {"ability": g.ability, "name": g.name, "priority": rounded(g.priority)}
         for g in rb.gaps
         if g.ability not in gaps_a
     ]
@@ -115,11 +112,11 @@ def _compare(a: _Side, b: _Side) -> dict[str, Any]:
         {
             "ability": g.ability,
             "name": g.name,
-            "before": _r(gaps_a[g.ability].priority),
-            "after": _r(g.priority),
+            "before": rounded(gaps_a[g.ability].priority),
+            "after": rounded(g.priority),
         }
         for g in rb.gaps
-        if g.ability in gaps_a and _r(gaps_a[g.ability].priority) != _r(g.priority)
+        if g.ability in gaps_a and rounded(gaps_a[g.ability].priority) != rounded(g.priority)
     ]
     return {
         "cluster": rb.cluster,
@@ -129,7 +126,7 @@ def _compare(a: _Side, b: _Side) -> dict[str, Any]:
         "segment": rb.segment,
         "before": {"name": a.label, "created": a.created},
         "after": {"name": b.label, "created": b.created},
-        "coverage": {"before": _r(ra.coverage), "after": _r(rb.coverage)},
+        "coverage": {"before": rounded(ra.coverage), "after": rounded(rb.coverage)},
         "segments": segments,
         "positions": positions,
         "gaps_closed": closed,
