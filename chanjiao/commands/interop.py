@@ -61,6 +61,7 @@ def _finish(
     store: str | None,
 ) -> None:
     from chanjiao.cli import print_ingest
+    from chanjiao.history.changelog import cli_author
     from chanjiao.interop.common import load_dataset, write_dataset
 
     if output is None and not ingest:
@@ -71,7 +72,9 @@ def _finish(
     result = None
     if ingest:
         with store_at(store) as graph, progress_bar() as report:
-            result = load_dataset(graph, dataset, dry_run=dry_run, progress=report)
+            result = load_dataset(
+                graph, dataset, dry_run=dry_run, progress=report, author=cli_author(None)
+            )
     written = None
     if output is not None and not dry_run:
         written = write_dataset(dataset, output)

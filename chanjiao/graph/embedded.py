@@ -46,12 +46,14 @@ from chanjiao.graph.store import (
     DocumentKind,
     GraphStore,
     Neighbour,
+    RelKey,
     ScopePosition,
     ScopeRequirement,
     ScopeSegment,
     Stats,
     chain_not_found,
     check_filters,
+    clearable,
     document_exists,
     frozen_prerequisites,
     int_or_none,
@@ -112,6 +114,10 @@ INSERT INTO rels (type, src, dst, src_label, dst_label, props) VALUES (?, ?, ?, 
 ON CONFLICT (type, src, dst, src_label, dst_label) DO UPDATE SET
     props = json_patch(rels.props, excluded.props)
 """
+
+_DELETE_REL = (
+    "DELETE FROM rels WHERE type = ? AND src_label = ? AND src = ? AND dst_label = ? AND dst = ?"
+)
 
 _IDS = "(SELECT value FROM json_each(?))"
 _BY_DST = "INDEXED BY rels_by_dst"
@@ -306,7 +312,17 @@ class EmbeddedStore(GraphStore):
 
     # --- writes -------------------------------------------------------------------------
 
-    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None:
+    def write(
+        self,
+        nodes: Sequence[Node],
+        relationships: Sequence[Relationship],
+        *,
+        remove_nodes: Sequence[tuple[Label, str]] = (),
+        remove_relationships: Sequence[RelKey] = (),
+        clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
+        clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+        documents: Sequence[tuple[DocumentKind, str, str]] = (),
+    ) -> None:
         conn = self._conn()
         if conn.in_transaction:
             raise RuntimeError("write() inside reading() would break the snapshot")
@@ -334,17 +350,71 @@ class EmbeddedStore(GraphStore):
             for key, value in rel.props.items():
                 if value is not None:
                     check_property(value, f"{rel.type} {rel.src}->{rel.dst}", key)
+        node_clears = [
+            (f"$.{key}", str(label), node_id)
+            for label, node_id, keys in clear_nodes
+            for key in clearable(keys)
+        ]
+        rel_clears = [
+            (f"$.{key}", *(str(part) for part in rel_key))
+            for rel_key, keys in clear_relationships
+            for key in clearable(keys)
+        ]
         bulk = len(relationships) >= self.bulk_threshold
         with self._transaction(conn):
+            conn.executemany(
+                _DELETE_REL, [tuple(str(part) for part in key) for key in remove_relationships]
+            )
+            self._remove_nodes(conn, remove_nodes)
+            conn.executemany(
+                "UPDATE nodes SET props = json_remove(props, ?) WHERE label = ? AND id = ?",
+                node_clears,
+            )
+            conn.executemany(
+                "UPDATE rels SET props = json_remove(props, ?) WHERE type = ? "
+                "AND src_label = ? AND src = ? AND dst_label = ? AND dst = ?",
+                rel_clears,
+            )
             conn.executemany(_UPSERT_NODE, node_rows)
             if bulk:  # one index build after the load is cheaper than a million updates
                 conn.execute("DROP INDEX rels_by_dst")
             conn.executemany(_UPSERT_REL, rel_rows)
             if bulk:
                 conn.execute(_INDEX_BY_DST)
+            conn.executemany(
+                "INSERT INTO documents (kind, name, created, body, size) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        DocumentKind(kind).value,
+                        name,
+                        utc_now(),
+                        zlib.compress(body.encode(), 6),
+                        len(body),
+                    )
+                    for kind, name, body in documents
+                ],
+            )
             conn.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
             )
+
+    @staticmethod
+    def _remove_nodes(conn: sqlite3.Connection, nodes: Sequence[tuple[Label, str]]) -> None:
+        """Delete nodes and every relationship they have (inside the caller's transaction)."""
+        for label, node_id in nodes:
+            conn.execute("DELETE FROM nodes WHERE label = ? AND id = ?", (str(label), node_id))
+            for rel in Rel:
+                starts, ends = rel.ends
+                if label in starts:
+                    conn.execute(
+                        "DELETE FROM rels WHERE type = ? AND src = ? AND src_label = ?",
+                        (str(rel), node_id, str(label)),
+                    )
+                if label in ends:
+                    conn.execute(
+                        f"DELETE FROM rels {_BY_DST} WHERE type = ? AND dst = ? AND dst_label = ?",
+                        (str(rel), node_id, str(label)),
+                    )
 
     def _read_only(self) -> bool:
         return self.path.exists() and not os.access(self.path, os.W_OK)
@@ -400,39 +470,6 @@ class EmbeddedStore(GraphStore):
         return cursor.rowcount > 0
 
     # --- lookups ------------------------------------------------------------------------
-
-    def delete(
-        self,
-        nodes: Sequence[tuple[Label, str]] = (),
-        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
-    ) -> None:
-        conn = self._conn()
-        if conn.in_transaction:
-            raise RuntimeError("delete() inside reading() would break the snapshot")
-        with self._transaction(conn):
-            for label, node_id in nodes:
-                conn.execute("DELETE FROM nodes WHERE label = ? AND id = ?", (str(label), node_id))
-                for rel in Rel:
-                    starts, ends = rel.ends
-                    if label in starts:
-                        conn.execute(
-                            "DELETE FROM rels WHERE type = ? AND src = ? AND src_label = ?",
-                            (str(rel), node_id, str(label)),
-                        )
-                    if label in ends:
-                        conn.execute(
-                            f"DELETE FROM rels {_BY_DST} "
-                            "WHERE type = ? AND dst = ? AND dst_label = ?",
-                            (str(rel), node_id, str(label)),
-                        )
-            conn.executemany(
-                "DELETE FROM rels WHERE type = ? AND src_label = ? AND src = ? "
-                "AND dst_label = ? AND dst = ?",
-                [tuple(str(part) for part in key) for key in relationships],
-            )
-            conn.execute(
-                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
-            )
 
     def find_nodes(
         self,
