@@ -26,6 +26,7 @@ from chanjiao.api.routes import (
     explore,
     gaps,
     health,
+    history,
     ingest,
     interop,
     nodes,
@@ -66,6 +67,7 @@ TAGS = [
     {"name": "reports", "description": "差距报告与图谱视图 Gap reports and graph views"},
     {"name": "planning", "description": "专业群规划 Specialty-cluster planning"},
     {"name": "graph", "description": "图谱浏览与建设概况 Graph explorer and overview"},
+    {"name": "history", "description": "版本与变更日志 Versions and the change log"},
 ]
 
 
@@ -134,8 +136,21 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
     app.state.response_cache = ResponseCache()
     install_error_handlers(app)
-    modules = (health, nodes, relationships, align, gaps, ingest, interop, data, views, plan)
-    for module in (*modules, scenarios, explore):
+    for module in (
+        health,
+        nodes,
+        relationships,
+        align,
+        gaps,
+        ingest,
+        interop,
+        data,
+        views,
+        plan,
+        history,
+        scenarios,
+        explore,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     web.install(app, keys)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -8,6 +8,7 @@ each request a hop through the thread pool per dependency.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import hmac
 import os
 import threading
@@ -79,16 +80,33 @@ def _web_session(request: Request, *, write: bool) -> bool:
     return sessions is not None and bool(sessions.authorises(request, write=write))
 
 
+def key_name(presented: bytes) -> str:
+    """How the change log names a key: a fingerprint that does not reveal it."""
+    return f"API 密钥 {hashlib.sha256(presented).hexdigest()[:8]}"
+
+
 async def require_write_key(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
 ) -> None:
-    """Writes always need a key (or a web session and its CSRF token)."""
+    """Writes always need a key (or a web session and its CSRF token); the key's name
+    (or the session's) is kept for the change log."""
     presented = _presented(bearer, header)
     if presented is None and _web_session(request, write=True):
+        request.state.author = "网页工作台会话 web session"
         return
     _check(request, presented)
+    request.state.author = key_name(presented) if presented is not None else None
+
+
+async def get_author(request: Request) -> str | None:
+    """Who is writing: the name of the request's API key (after `require_write_key`)."""
+    author: str | None = getattr(request.state, "author", None)
+    return author
+
+
+Author = Annotated[str | None, Depends(get_author)]
 
 
 async def require_read_key(
