@@ -22,7 +22,9 @@ from chanjiao.api.app import create_app
 from chanjiao.api.settings import Settings
 from chanjiao.cli import SAMPLE_CHAIN, SAMPLE_CLUSTER, sample_path
 from chanjiao.graph.embedded import EmbeddedStore
+from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
+from chanjiao.history.changelog import changes
 from chanjiao.ingest.load import ingest
 from chanjiao.web import STATIC
 
@@ -254,6 +256,10 @@ def test_upload_dry_run_then_errors_as_rows(tmp_path: Path) -> None:
     assert (
         errors[0]["row"] == 2 and errors[0]["column"] == "hours" and "courses" in errors[0]["file"]
     )
+    loaded = client.post("/api/v1/ingest", files=files, headers=headers)
+    assert loaded.status_code == 200 and store.get_node(Label.COURSE, "C1") is not None
+    # the change log says who wrote: the workbench session (the key itself is never kept)
+    assert changes(store)[-1].author == "网页工作台会话 web session"
     store.close()
 
 
