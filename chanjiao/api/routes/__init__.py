@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
@@ -21,6 +21,15 @@ def library_json(data: Any, status_code: int = 200) -> JSONResponse:
     national-scale gap report (over 1 MB of JSON).
     """
     return JSONResponse(data, status_code=status_code)
+
+
+def encode_json(data: Any) -> bytes:
+    """Plain JSON data as UTF-8 bytes, compact, non-ASCII kept (one encoder for every route).
+
+    orjson gives the same bytes as ``json.dumps(data, ensure_ascii=False,
+    separators=(",", ":"))`` for the JSON the library returns, several times faster.
+    """
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
 
 
 class ResponseCache:
@@ -52,7 +61,7 @@ def cached_json(request: Request, compute: Callable[[], Any]) -> Response:
         body = cache.get(key, generation)
         if body is not None:
             return Response(body, media_type="application/json")
-    body = json.dumps(compute(), ensure_ascii=False, separators=(",", ":")).encode()
+    body = encode_json(compute())
     if generation is not None:
         cache.put(key, generation, body)
     return Response(body, media_type="application/json")
