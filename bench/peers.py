@@ -30,6 +30,7 @@ the ratio to the floor. Not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -83,9 +84,7 @@ class Graph:
     def read(cls, path: Path) -> Graph:
         graph = cls()
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        for label, node_id, name, props in conn.execute(
-            "SELECT label, id, name, props FROM nodes"
-        ):
+        for label, node_id, name, props in conn.execute("SELECT label, id, name, props FROM nodes"):
             values = json.loads(props) if props else {}
             values["name"] = name
             graph.nodes.setdefault(label, {})[node_id] = values
@@ -123,17 +122,18 @@ class Chanjiao:
 
     def __init__(self, store: EmbeddedStore) -> None:
         self.store = store
-        from chanjiao.api.routes import encode_json
 
-        self.encode = encode_json
+    def scoring(self, cluster: str, chain: str) -> Any:
+        """The §4 numbers and the gap ranking (Gap objects are made on first use)."""
+        return analyse_gaps(self.store, cluster, chain, with_closers=False)
 
-    def scoring(self, cluster: str, chain: str) -> Answer:
-        report = analyse_gaps(self.store, cluster, chain, with_closers=False)
+    @staticmethod
+    def answer(report: Any) -> Answer:
         return Answer(report.coverage, [(g.ability, g.priority) for g in report.gaps])
 
     def report(self, cluster: str, chain: str) -> tuple[Answer, bytes]:
         report = analyse_gaps(self.store, cluster, chain)
-        body = self.encode(report.to_dict())
+        body = report.to_json()
         return (
             Answer(
                 report.coverage,
@@ -191,9 +191,7 @@ class Floor:
                 ),
             )
             seg_index = {s: i for i, s in enumerate(segs)}
-            positions = sorted(
-                (p, s) for s in segs for p in positions_of.get(s, ()) if reqs.get(p)
-            )
+            positions = sorted((p, s) for s in segs for p in positions_of.get(s, ()) if reqs.get(p))
             rpos, rab, rlev, rw = [], [], [], []
             for i, (p, _) in enumerate(positions):
                 for ability, lvl, w in sorted(reqs[p]):
@@ -232,9 +230,7 @@ class Floor:
         dc = h["d"] * cov
         seg_d = np.bincount(h["pseg"], h["d"], minlength=len(h["segments"]))
         seg_c = np.bincount(h["pseg"], dc, minlength=len(h["segments"]))
-        priority = np.bincount(
-            h["rab_local"], h["share"] * (1.0 - f), minlength=len(h["local"])
-        )
+        priority = np.bincount(h["rab_local"], h["share"] * (1.0 - f), minlength=len(h["local"]))
         gaps = np.flatnonzero(priority > 0)
         order = gaps[np.lexsort((gaps, -priority[gaps]))]
         return cov, dc.sum() / h["d"].sum() if len(dc) else None, seg_c, seg_d, order, priority
@@ -447,9 +443,7 @@ def _graph_rows(graph: Graph) -> tuple[dict[str, list[dict[str, Any]]], dict[str
             {
                 "s": s,
                 "d": d,
-                **{
-                    k: (float(p.get(k) or 1.0) if k == "weight" else int(p[k])) for k in props
-                },
+                **{k: (float(p.get(k) or 1.0) if k == "weight" else int(p[k])) for k in props},
             }
             for s, d, p in graph.rels.get(rel, ())
             if s in have_src and d in have_dst
@@ -505,10 +499,8 @@ class CypherServer:
         self.runner = runner
         nodes, rels = _graph_rows(graph)
         for label, rows in nodes.items():
-            try:
+            with contextlib.suppress(Exception):  # the index exists already
                 runner.write([(f"CREATE INDEX FOR (n:{label}) ON (n.id)", {})])
-            except Exception:  # noqa: BLE001 - exists already
-                pass
             for start in range(0, len(rows), 5000):
                 runner.write(
                     [
@@ -550,19 +542,20 @@ def differences(want: Answer, got: Answer) -> list[str]:
     found = []
     if got.coverage is not None and not _close(want.coverage, got.coverage):
         found.append(f"coverage {got.coverage} ≠ {want.coverage}")
-    if [a for a, _ in got.gaps] != [a for a, _ in want.gaps] and {
-        a for a, _ in got.gaps
-    } != {a for a, _ in want.gaps}:
+    if [a for a, _ in got.gaps] != [a for a, _ in want.gaps] and {a for a, _ in got.gaps} != {
+        a for a, _ in want.gaps
+    }:
         found.append("gap abilities differ")
     elif not all(_close(dict(want.gaps)[a], p) for a, p in got.gaps):
         found.append("gap priorities differ")
     for part in ("segments", "positions"):
         mine, theirs = getattr(want, part), getattr(got, part)
-        if theirs is not None and mine is not None:
-            if mine.keys() != theirs.keys() or not all(
-                _close(mine[k], theirs[k]) for k in mine
-            ):
-                found.append(f"{part} differ")
+        if (
+            theirs is not None
+            and mine is not None
+            and (mine.keys() != theirs.keys() or not all(_close(mine[k], theirs[k]) for k in mine))
+        ):
+            found.append(f"{part} differ")
     if got.closers is not None and want.closers is not None and got.closers != want.closers:
         found.append("closers differ")
     return found
@@ -665,7 +658,7 @@ def main() -> None:
                 results[name] = timed[name](cluster, chain)
                 times[name].append(time.perf_counter() - start)
             want, _ = results["chanjiao report+JSON"]
-            answers: dict[str, Answer] = {"chanjiao scoring": results["chanjiao scoring"]}
+            answers = {"chanjiao scoring": Chanjiao.answer(results["chanjiao scoring"])}
             if floor is not None:
                 answers["floor scoring"] = floor.answer(chain, results["floor scoring"])
             for peer in peers:
@@ -685,8 +678,10 @@ def main() -> None:
     for name, values in times.items():
         p50 = statistics.median(values)
         ratio = f"{p50 / base:.1f}×" if base else "-"
-        same = "reference" if name == "chanjiao report+JSON" else (
-            f"{len(pairs) - len(bad[name])}/{len(pairs)}"
+        same = (
+            "reference"
+            if name == "chanjiao report+JSON"
+            else (f"{len(pairs) - len(bad[name])}/{len(pairs)}")
         )
         print(
             f"| {name} | {p50 * 1000:.2f} | {percentile(values, 0.99) * 1000:.2f} | "

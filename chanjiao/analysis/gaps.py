@@ -8,13 +8,15 @@ Sums run in a fixed order (by id) so the floats are identical everywhere too.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Literal, NamedTuple
 
+import orjson
+
+from chanjiao.analysis.gaparrays import Scored, layout
 from chanjiao.errors import NotFound
+from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import CLOSER_KINDS, GraphStore, PositionRow
 
@@ -22,9 +24,6 @@ Status = Literal["covered", "partial", "missing"]
 
 #: JSON numbers are rounded to this many decimals (DESIGN §4).
 DECIMALS = 4
-
-
-_ABILITY = attrgetter("ability")
 
 
 def _r(value: float | None) -> float | None:
@@ -39,12 +38,6 @@ class RequirementResult(NamedTuple):
     weight: float
     fulfilment: float
     status: Status
-
-
-def _status(taught: int, required: int) -> Status:
-    if taught >= required:
-        return "covered"
-    return "partial" if taught > 0 else "missing"
 
 
 @dataclass(slots=True)
@@ -79,7 +72,8 @@ class Gap:
 
 @dataclass(slots=True)
 class GapReport:
-    """The result of `analyse_gaps`; `to_dict()` is the JSON of DESIGN §4."""
+    """The result of `analyse_gaps`; `to_dict()` is the JSON of DESIGN §4, `to_json()`
+    the same JSON as bytes (written from fragments, without the dict tree)."""
 
     cluster: str
     cluster_name: str
@@ -88,18 +82,71 @@ class GapReport:
     segment: str | None
     coverage: float | None
     segments: list[SegmentResult]
-    positions: list[PositionResult]
-    gaps: list[Gap]
     unmodelled_positions: list[str]
     orphan_courses: list[str]
     curriculum: list[str]
+    scored: Scored = field(repr=False, compare=False)
+    _positions: list[PositionResult] | None = field(default=None, repr=False, compare=False)
+    _gaps: list[Gap] | None = field(default=None, repr=False, compare=False)
+    #: Each gap's closers (in gap order) and the same as JSON; None without closers.
+    _closers: tuple[list[Any], list[bytes]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def gaps(self) -> list[Gap]:
+        """Gaps by priority descending, then ability id (made from the arrays on first use)."""
+        if self._gaps is None:
+            abilities, names = self.scored.scope.abilities, self.scored.scope.names
+            self._gaps = [
+                Gap(abilities[a], names[abilities[a]], priority, positions)
+                for a, priority, positions in self.scored.gaps()
+            ]
+            if self._closers is not None:
+                for gap, closers in zip(self._gaps, self._closers[0], strict=True):
+                    gap.closers = dict(closers)
+        return self._gaps
+
+    @property
+    def positions(self) -> list[PositionResult]:
+        """The scored positions by id (made from the arrays on first use)."""
+        if self._positions is None:
+            self._positions = _position_results(self.scored)
+        return self._positions
 
     def status_counts(self) -> dict[str, int]:
-        counts = {"covered": 0, "partial": 0, "missing": 0}
-        for position in self.positions:
-            for requirement in position.requirements:
-                counts[requirement.status] += 1
-        return counts
+        return self.scored.status_counts()
+
+    def to_json(self) -> bytes:
+        """`to_dict()` encoded as compact UTF-8 JSON, byte for byte, written from fragments."""
+        j = orjson.dumps
+        if self._closers is not None:
+            closers = self._closers[1]
+        else:
+            closers = [b"{}"] * len(self.scored.ranking)
+        return b"".join(
+            (
+                b'{"cluster":', j(self.cluster),
+                b',"cluster_name":', j(self.cluster_name),
+                b',"chain":', j(self.chain),
+                b',"chain_name":', j(self.chain_name),
+                b',"segment":', j(self.segment),
+                b',"coverage":', j(_r(self.coverage)),
+                b',"segments":', j([_segment_dict(s) for s in self.segments]),
+                b',"positions":', self.scored.positions_json(),
+                b',"gaps":', self.scored.gaps_json(closers),
+                b',"unmodelled_positions":', j(self.unmodelled_positions),
+                b',"orphan_courses":', j(self.orphan_courses),
+                b',"summary":', j(self._summary()),
+                b"}",
+            )
+        )  # fmt: skip
+
+    def _summary(self) -> dict[str, Any]:
+        return {
+            "curriculum_courses": len(self.curriculum),
+            "scored_positions": len(self.scored.scope.positions),
+            "requirements": self.status_counts(),
+            "gaps": len(self.scored.ranking),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,16 +156,7 @@ class GapReport:
             "chain_name": self.chain_name,
             "segment": self.segment,
             "coverage": _r(self.coverage),
-            "segments": [
-                {
-                    "id": s.id,
-                    "name": s.name,
-                    "coverage": _r(s.coverage),
-                    "demand": s.demand,
-                    "positions": s.positions,
-                }
-                for s in self.segments
-            ],
+            "segments": [_segment_dict(s) for s in self.segments],
             "positions": [
                 {
                     "id": p.id,
@@ -152,13 +190,54 @@ class GapReport:
             ],
             "unmodelled_positions": self.unmodelled_positions,
             "orphan_courses": self.orphan_courses,
-            "summary": {
-                "curriculum_courses": len(self.curriculum),
-                "scored_positions": len(self.positions),
-                "requirements": self.status_counts(),
-                "gaps": len(self.gaps),
-            },
+            "summary": self._summary(),
         }
+
+
+def _segment_dict(s: SegmentResult) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "coverage": _r(s.coverage),
+        "demand": s.demand,
+        "positions": s.positions,
+    }
+
+
+def _position_results(scored: Scored) -> list[PositionResult]:
+    scope = scored.scope
+    rows = scope.rows
+    taught = scored.taught.tolist()
+    fulfilment = scored.fulfilment.tolist()
+    status = scored.status.tolist()
+    results = [
+        RequirementResult(r.ability, r.ability_name, r.level, t, r.weight, f, _STATUS[s])
+        for r, t, f, s in zip(rows, taught, fulfilment, status, strict=True)
+    ]
+    positions = []
+    start = 0
+    for i, (row, demand, coverage, total) in enumerate(
+        zip(
+            scope.positions,
+            scope.demands,
+            scored.coverage.tolist(),
+            scope.total.tolist(),
+            strict=True,
+        )
+    ):
+        end = start
+        while end < len(rows) and scope.rpos[end] == i:
+            end += 1
+        positions.append(
+            PositionResult(
+                row.id, row.name, row.segment, demand, coverage, results[start:end], total
+            )
+        )
+        start = end
+    return positions
+
+
+_STATUS: tuple[Status, ...] = ("covered", "partial", "missing")
 
 
 def demand_of(position: PositionRow) -> int:
@@ -204,19 +283,71 @@ def analyse_gaps(
         if cluster is None:
             raise NotFound(f"找不到专业群 {cluster_id}", f"no specialty cluster {cluster_id}")
         scope = store.chain_scope(chain_id, segment_id)
+        own_curriculum = curriculum is None
         if curriculum is None:
-            curriculum = store.curriculum(cluster_id)
-        report = _score(cluster_id, cluster.name, scope, curriculum, segment_id)
-        if with_closers and report.gaps:
-            found = store.closers([g.ability for g in report.gaps])
-            own = set(curriculum)
-            for gap in report.gaps:
-                closers = dict(found.get(gap.ability) or {k: () for k in CLOSER_KINDS})
-                courses = closers["courses"]
-                if not own.isdisjoint(courses):
-                    closers["courses"] = [c for c in courses if c not in own]
-                gap.closers = closers
+            curriculum, taught = _curriculum(store, cluster_id)
+        else:
+            taught = taught_levels(curriculum)
+        report = _score(cluster_id, cluster.name, scope, curriculum, taught, segment_id)
+        if with_closers and len(report.scored.ranking):
+            report._closers = _closers(store, report.scored, curriculum, exact=own_curriculum)
     return report
+
+
+def _closers(
+    store: GraphStore, scored: Scored, curriculum: dict[str, dict[str, int]], *, exact: bool
+) -> tuple[list[Any], list[bytes]]:
+    """Each gap's closers (DESIGN §4) in gap order, and each as JSON.
+
+    What could close a gap depends on the ability only, except that the cluster's own
+    courses are left out; so each ability's closers are read and encoded once per scope
+    and only the gaps some own course covers are filtered and encoded again. With the
+    store's own C(K) (`exact`) those are the gaps taught above 0; a changed C(K) (what-if)
+    is checked course by course.
+    """
+    shape = scored.scope
+    cache = shape.closers
+    ranking = scored.ranking.tolist()
+    missing = [i for i in ranking if i not in cache]
+    if missing:
+        found = store.closers([shape.abilities[i] for i in missing])
+        empty: dict[str, Sequence[str]] = {kind: () for kind in CLOSER_KINDS}
+        for i in missing:
+            value = found.get(shape.abilities[i]) or empty
+            cache[i] = (value, orjson.dumps(value))
+    own = set(curriculum)
+    taught = scored.by_ability.tolist()
+    values: list[Any] = []
+    encoded: list[bytes] = []
+    for i in ranking:
+        value, body = cache[i]
+        if taught[i] > 0 if exact else not own.isdisjoint(value["courses"]):
+            value = {**value, "courses": [c for c in value["courses"] if c not in own]}
+            body = orjson.dumps(value)
+        values.append(value)
+        encoded.append(body)
+    return values, encoded
+
+
+#: C(K) and taught(a) of the clusters last asked, per store generation (never mutated).
+_CURRICULA = GenerationCache(4096)
+
+
+def _curriculum(
+    store: GraphStore, cluster_id: str
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """The store's C(K) and its taught levels, computed once per store generation."""
+    generation = store.generation()
+    key = (id(store), cluster_id)
+    if generation is not None:
+        hit = _CURRICULA.get(generation, key)
+        if hit is not None and hit[0] is store:
+            return hit[1], hit[2]
+    curriculum = store.curriculum(cluster_id)
+    taught = taught_levels(curriculum)
+    if generation is not None:
+        _CURRICULA.put(generation, key, (store, curriculum, taught))
+    return curriculum, taught
 
 
 def _score(
@@ -224,96 +355,27 @@ def _score(
     cluster_name: str,
     scope: Any,
     curriculum: dict[str, dict[str, int]],
+    taught: dict[str, int],
     segment_id: str | None,
 ) -> GapReport:
-    taught = taught_levels(curriculum)
-    by_position: dict[str, list[Any]] = defaultdict(list)
-    for row in scope.requirements:
-        by_position[row.position].append(row)
-
-    positions: list[PositionResult] = []
-    unmodelled: list[str] = []
-    for row in sorted(scope.positions, key=lambda p: p.id):
-        requirements = sorted(by_position.get(row.id, ()), key=_ABILITY)
-        if not requirements:
-            unmodelled.append(row.id)
-            continue
-        results = []
-        for req in requirements:
-            level = taught.get(req.ability, 0)
-            results.append(
-                RequirementResult(
-                    req.ability,
-                    req.ability_name,
-                    req.level,
-                    level,
-                    req.weight,
-                    min(level, req.level) / req.level,
-                    _status(level, req.level),
-                )
-            )
-        total = sum(r.weight for r in results)
-        coverage = sum(r.weight * r.fulfilment for r in results) / total
-        positions.append(
-            PositionResult(row.id, row.name, row.segment, demand_of(row), coverage, results, total)
-        )
-
-    by_segment: dict[str, list[PositionResult]] = defaultdict(list)
-    for position in positions:
-        by_segment[position.segment].append(position)
-    segments = []
-    for seg in sorted(scope.segments, key=lambda s: (s.order is None, s.order or 0, s.id)):
-        inside = by_segment.get(seg.id, [])
-        segments.append(
-            SegmentResult(
-                seg.id,
-                seg.name,
-                seg.order,
-                _weighted(inside),
-                sum(p.demand for p in inside),
-                len(inside),
-            )
-        )
-
-    priority: dict[str, float] = defaultdict(float)
-    gap_positions: dict[str, list[str]] = defaultdict(list)
-    names: dict[str, str] = {}
-    for position in positions:
-        total = position.total_weight
-        for req in position.requirements:
-            names[req.ability] = req.name
-            if req.fulfilment < 1:
-                priority[req.ability] += (
-                    position.demand * (req.weight / total) * (1 - req.fulfilment)
-                )
-                gap_positions[req.ability].append(position.id)
-    gaps = [
-        Gap(a, names[a], p, gap_positions[a])
-        for a, p in sorted(priority.items(), key=lambda item: (-item[1], item[0]))
-        if p > 0
+    shape = layout(scope, demand_of)
+    scored = Scored(shape, taught)
+    segments = [
+        SegmentResult(row.id, row.name, row.order, coverage, demand, count)
+        for row, coverage, demand, count in scored.segments()
     ]
-
-    required = {req.ability for p in positions for req in p.requirements}
-    orphans = sorted(c for c, covers in curriculum.items() if not required & covers.keys())
+    required = shape.ability_index
+    orphans = sorted(c for c, covers in curriculum.items() if required.keys().isdisjoint(covers))
     return GapReport(
         cluster=cluster_id,
         cluster_name=cluster_name,
         chain=scope.chain.id,
         chain_name=scope.chain.name,
         segment=segment_id,
-        coverage=_weighted(positions),
+        coverage=scored.chain_coverage(),
         segments=segments,
-        positions=positions,
-        gaps=gaps,
-        unmodelled_positions=unmodelled,
+        unmodelled_positions=list(shape.unmodelled),
         orphan_courses=orphans,
         curriculum=sorted(curriculum),
+        scored=scored,
     )
-
-
-def _weighted(positions: list[PositionResult]) -> float | None:
-    """Σ demand·coverage / Σ demand, or None when nothing is scored."""
-    demand = sum(p.demand for p in positions)
-    if not positions or demand == 0:
-        return None
-    return sum(p.demand * p.coverage for p in positions) / demand

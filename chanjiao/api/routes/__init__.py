@@ -52,7 +52,10 @@ class ResponseCache:
 
 
 def cached_json(request: Request, compute: Callable[[], Any]) -> Response:
-    """`library_json(compute())`, answered from the app's `ResponseCache` when still valid."""
+    """`library_json(compute())`, answered from the app's `ResponseCache` when still valid.
+
+    `compute` returns plain JSON data, or that data already encoded (bytes).
+    """
     store = request.app.state.store
     cache: ResponseCache = request.app.state.response_cache
     generation = store.generation()
@@ -61,7 +64,8 @@ def cached_json(request: Request, compute: Callable[[], Any]) -> Response:
         body = cache.get(key, generation)
         if body is not None:
             return Response(body, media_type="application/json")
-    body = encode_json(compute())
+    value = compute()
+    body = value if isinstance(value, bytes) else encode_json(value)
     if generation is not None:
         cache.put(key, generation, body)
     return Response(body, media_type="application/json")
