@@ -329,6 +329,20 @@ def _closers(
     return values, encoded
 
 
+def warm_gaps(store: GraphStore) -> None:
+    """`store.warm()`, then every chain's scope laid out for gap reports (a server's start).
+
+    After it, a gap question of any cluster against any whole chain is answered from
+    memory: the first ask of a pair costs the scoring and encoding only.
+    """
+    store.warm()
+    if store.generation() is None:  # such a store hands out a new scope every time
+        return
+    with store.reading():
+        for chain_id in sorted(store.nodes(Label.INDUSTRY_CHAIN)):
+            layout(store.chain_scope(chain_id), demand_of).template()
+
+
 #: C(K) and taught(a) of the clusters last asked, per store generation (never mutated).
 _CURRICULA = GenerationCache(4096)
 
