@@ -150,7 +150,7 @@ def align_course(
                 "share": round(contribution, _DECIMALS),
             }
         )
-    ability_rows = [
+    ability_rows: list[dict[str, Any]] = [
         {
             "ability": a,
             "name": abilities[a].name if a in abilities else a,

@@ -114,7 +114,7 @@ def _coding(accept: str) -> str | None:
 
 def _brotli() -> Any:
     try:
-        import brotli
+        import brotli  # type: ignore[import-untyped]
     except ImportError:
         return None
     return brotli
