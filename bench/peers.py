@@ -131,18 +131,19 @@ class Chanjiao:
     def answer(report: Any) -> Answer:
         return Answer(report.coverage, [(g.ability, g.priority) for g in report.gaps])
 
-    def report(self, cluster: str, chain: str) -> tuple[Answer, bytes]:
+    def report(self, cluster: str, chain: str) -> tuple[Any, bytes]:
+        """The full report (closers included) encoded as the API sends it."""
         report = analyse_gaps(self.store, cluster, chain)
-        body = report.to_json()
-        return (
-            Answer(
-                report.coverage,
-                [(g.ability, g.priority) for g in report.gaps],
-                {s.id: s.coverage for s in report.segments},
-                {p.id: p.coverage for p in report.positions},
-                {g.ability: {k: list(v) for k, v in g.closers.items()} for g in report.gaps},
-            ),
-            body,
+        return report, report.to_json()
+
+    @staticmethod
+    def full_answer(report: Any) -> Answer:
+        return Answer(
+            report.coverage,
+            [(g.ability, g.priority) for g in report.gaps],
+            {s.id: s.coverage for s in report.segments},
+            {p.id: p.coverage for p in report.positions},
+            {g.ability: {k: list(v) for k, v in g.closers.items()} for g in report.gaps},
         )
 
 
@@ -657,7 +658,7 @@ def main() -> None:
                 start = time.perf_counter()
                 results[name] = timed[name](cluster, chain)
                 times[name].append(time.perf_counter() - start)
-            want, _ = results["chanjiao report+JSON"]
+            want = Chanjiao.full_answer(results["chanjiao report+JSON"][0])
             answers = {"chanjiao scoring": Chanjiao.answer(results["chanjiao scoring"])}
             if floor is not None:
                 answers["floor scoring"] = floor.answer(chain, results["floor scoring"])
