@@ -14,14 +14,13 @@ plain-Python reading of DESIGN §4 gives, on every backend.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import orjson
 
+from chanjiao.analysis import scoring
 from chanjiao.graph.cache import GenerationCache
-
-_STATUS = ("covered", "partial", "missing")
 
 #: Laid-out scopes, kept with the object they were made from, so
 #: an id is only ever matched against the very object it was computed for.
@@ -33,8 +32,8 @@ def _j(value: Any) -> bytes:
 
 
 def _num(value: float) -> bytes:
-    """A number as the JSON of DESIGN §4 shows it: rounded to 4 decimals, Python's repr."""
-    return repr(round(value, 4)).encode()
+    """A number as the JSON of DESIGN §4 shows it (`scoring.rounded`, Python's repr)."""
+    return repr(scoring.rounded(value)).encode()
 
 
 class ScopeLayout:
@@ -64,9 +63,11 @@ class ScopeLayout:
         self.position_array[:] = self.position_ids
         self.demands = [demand_of(p) for p in self.positions]
         self.demand = np.array(self.demands, dtype=np.float64)
-        self.segment_of = np.array(
-            [segment_index.get(p.segment, -1) for p in self.positions], dtype=np.int64
-        )
+        #: Each segment's scored positions (indexes, by id).
+        self.segment_positions: list[list[int]] = [[] for _ in self.segments]
+        for i, position in enumerate(self.positions):
+            if position.segment in segment_index:
+                self.segment_positions[segment_index[position.segment]].append(i)
         self.rpos = np.array(position_of, dtype=np.int64)
         self.level = np.array([r.level for r in rows], dtype=np.int64)
         self.weight = np.array([r.weight for r in rows], dtype=np.float64)
@@ -75,9 +76,10 @@ class ScopeLayout:
         self.ability_index = {a: i for i, a in enumerate(abilities)}
         self.names = {r.ability: r.ability_name for r in rows}
         self.rab = np.array([self.ability_index[r.ability] for r in rows], dtype=np.int64)
-        self.total = np.bincount(self.rpos, self.weight, minlength=len(self.positions))
-        # demand·(w / W) in the order of operations of the plain reading
-        self.share = self.demand[self.rpos] * (self.weight / self.total[self.rpos])
+        self.total = scoring.total_weights(self.rpos, self.weight, len(self.positions))
+        self.share = scoring.demand_shares(
+            self.demand[self.rpos], self.weight, self.total[self.rpos]
+        )
         self._template: tuple[Any, ...] | None = None
         #: ability index → (its closers, as JSON), filled as gaps ask (see gaps._closers).
         self.closers: dict[int, tuple[Any, bytes]] = {}
@@ -116,7 +118,7 @@ class ScopeLayout:
                 )  # fmt: skip
                 taught_slots.append(len(pieces))
                 pieces.append(b"")
-                rounded = round(row.weight, 4)
+                rounded = cast(float, scoring.rounded(row.weight))
                 key = suffix_keys.get((rounded, 0))
                 if key is None:
                     key = len(suffixes) // 3
@@ -124,7 +126,7 @@ class ScopeLayout:
                         suffix_keys[(rounded, status)] = len(suffixes)
                         suffixes.append(
                             b',"weight":' + repr(rounded).encode() + b',"status":"'
-                            + _STATUS[status].encode() + b'"}'
+                            + scoring.STATUSES[status].encode() + b'"}'
                         )  # fmt: skip
                 weight_key.append(suffix_keys[(rounded, 0)])
                 pieces.append(b"")
@@ -187,42 +189,30 @@ class Scored:
             (get(a, 0) for a in scope.abilities), dtype=np.int64, count=len(scope.abilities)
         )
         self.taught = by_ability[scope.rab]
-        self.fulfilment = np.minimum(self.taught, scope.level) / scope.level
-        self.coverage = (
-            np.bincount(scope.rpos, scope.weight * self.fulfilment, minlength=len(scope.positions))
-            / scope.total
+        self.fulfilment = scoring.fulfilments(self.taught, scope.level)
+        self.coverage = scoring.coverages(scope.rpos, scope.weight, self.fulfilment, scope.total)
+        self.status = scoring.status_codes(self.taught, scope.level)
+        self.priority = scoring.priorities(
+            scope.rab, scope.share, self.fulfilment, len(scope.abilities)
         )
-        self.status = np.where(
-            self.taught >= scope.level, 0, np.where(self.taught > 0, 1, 2)
-        ).astype(np.int64)
-        self.priority = np.bincount(
-            scope.rab, scope.share * (1.0 - self.fulfilment), minlength=len(scope.abilities)
-        )
-        found = np.flatnonzero(self.priority > 0)
         #: The gaps (ability indexes) by priority descending, then ability id.
-        self.ranking = found[np.lexsort((found, -self.priority[found]))]
+        self.ranking = scoring.ranking(self.priority)
 
     def chain_coverage(self) -> float | None:
-        demand = sum(self.scope.demands)
-        if not self.scope.demands or demand == 0:
-            return None
-        weighted: float = sum((self.scope.demand * self.coverage).tolist())
-        return float(weighted / demand)
+        return scoring.weighted_coverage(
+            zip(self.scope.demands, self.coverage.tolist(), strict=True)
+        )
 
     def segments(self) -> list[tuple[Any, float | None, int, int]]:
         """(segment row, coverage, demand, scored positions), segments in report order."""
-        scope = self.scope
-        count = len(scope.segments)
-        inside = scope.segment_of >= 0
-        seg = scope.segment_of[inside]
-        demand = np.bincount(seg, scope.demand[inside], minlength=count)
-        weighted = np.bincount(seg, (scope.demand * self.coverage)[inside], minlength=count)
-        positions = np.bincount(seg, minlength=count)
+        coverage = self.coverage.tolist()
+        demands = self.scope.demands
         found = []
-        for i, row in enumerate(scope.segments):
-            d = int(demand[i])
-            value = float(weighted[i]) / d if positions[i] and d else None
-            found.append((row, value, d, int(positions[i])))
+        for row, inside in zip(self.scope.segments, self.scope.segment_positions, strict=True):
+            pairs = [(demands[i], coverage[i]) for i in inside]
+            found.append(
+                (row, scoring.weighted_coverage(pairs), sum(d for d, _ in pairs), len(inside))
+            )
         return found
 
     def gaps(self) -> list[tuple[int, float, list[str]]]:
@@ -244,7 +234,7 @@ class Scored:
 
     def status_counts(self) -> dict[str, int]:
         counts = np.bincount(self.status, minlength=3).tolist()
-        return dict(zip(_STATUS, counts, strict=True))
+        return dict(zip(scoring.STATUSES, counts, strict=True))
 
     def positions_json(self) -> bytes:
         """The `positions` list of the report as JSON, from the scope's fragments."""

@@ -8,36 +8,31 @@ Sums run in a fixed order (by id) so the floats are identical everywhere too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from chanjiao.analysis.gaparrays import Scored, layout
+from chanjiao.analysis.scoring import (
+    DECIMALS,
+    STATUSES,
+    ScoredRequirement,
+    Status,
+    demand_of,
+    taught_levels,
+)
+from chanjiao.analysis.scoring import rounded as _r
 from chanjiao.errors import NotFound
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label
-from chanjiao.graph.store import CLOSER_KINDS, GraphStore, PositionRow
+from chanjiao.graph.store import CLOSER_KINDS, GraphReads, GraphStore
 
-Status = Literal["covered", "partial", "missing"]
+if TYPE_CHECKING:  # numpy is imported with the first analysis, not by `chanjiao --help`
+    from chanjiao.analysis.gaparrays import Scored
 
-#: JSON numbers are rounded to this many decimals (DESIGN §4).
-DECIMALS = 4
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
-
-
-class RequirementResult(NamedTuple):
-    ability: str
-    name: str
-    required: int
-    taught: int
-    weight: float
-    fulfilment: float
-    status: Status
+#: A requirement as the gap report scores it (kept under its old name for callers).
+RequirementResult = ScoredRequirement
 
 
 @dataclass(slots=True)
@@ -47,7 +42,7 @@ class PositionResult:
     segment: str
     demand: int
     coverage: float
-    requirements: list[RequirementResult]
+    requirements: list[ScoredRequirement]
     total_weight: float
 
 
@@ -68,6 +63,9 @@ class Gap:
     priority: float
     positions: list[str]
     closers: dict[str, Sequence[str]] = field(default_factory=dict)
+    #: Courses of C(K) that already teach the ability, below what some position requires:
+    #: {"course", "name", "level"}, by level descending, then course id.
+    taught_partly: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -88,8 +86,9 @@ class GapReport:
     scored: Scored = field(repr=False, compare=False)
     _positions: list[PositionResult] | None = field(default=None, repr=False, compare=False)
     _gaps: list[Gap] | None = field(default=None, repr=False, compare=False)
-    #: Each gap's closers (in gap order) and the same as JSON; None without closers.
-    _closers: tuple[list[Any], list[bytes]] | None = field(default=None, repr=False, compare=False)
+    #: Each gap's closers and taught_partly (in gap order), and both as JSON; None
+    #: without closers.
+    _closers: _Closers | None = field(default=None, repr=False, compare=False)
 
     @property
     def gaps(self) -> list[Gap]:
@@ -101,8 +100,11 @@ class GapReport:
                 for a, priority, positions in self.scored.gaps()
             ]
             if self._closers is not None:
-                for gap, closers in zip(self._gaps, self._closers[0], strict=True):
+                for gap, closers, partly in zip(
+                    self._gaps, self._closers.values, self._closers.partly, strict=True
+                ):
                     gap.closers = dict(closers)
+                    gap.taught_partly = [dict(course) for course in partly]
         return self._gaps
 
     @property
@@ -119,9 +121,9 @@ class GapReport:
         """`to_dict()` encoded as compact UTF-8 JSON, byte for byte, written from fragments."""
         j = orjson.dumps
         if self._closers is not None:
-            closers = self._closers[1]
+            closers = self._closers.encoded
         else:
-            closers = [b"{}"] * len(self.scored.ranking)
+            closers = [b'{},"taught_partly":[]'] * len(self.scored.ranking)
         return b"".join(
             (
                 b'{"cluster":', j(self.cluster),
@@ -185,6 +187,7 @@ class GapReport:
                     "priority": _r(g.priority),
                     "positions": g.positions,
                     "closers": dict(zip(g.closers, map(list, g.closers.values()), strict=True)),
+                    "taught_partly": g.taught_partly,
                 }
                 for g in self.gaps
             ],
@@ -211,7 +214,7 @@ def _position_results(scored: Scored) -> list[PositionResult]:
     fulfilment = scored.fulfilment.tolist()
     status = scored.status.tolist()
     results = [
-        RequirementResult(r.ability, r.ability_name, r.level, t, r.weight, f, _STATUS[s])
+        ScoredRequirement(r.ability, r.ability_name, r.level, t, r.weight, f, STATUSES[s])
         for r, t, f, s in zip(rows, taught, fulfilment, status, strict=True)
     ]
     positions = []
@@ -237,30 +240,8 @@ def _position_results(scored: Scored) -> list[PositionResult]:
     return positions
 
 
-_STATUS: tuple[Status, ...] = ("covered", "partial", "missing")
-
-
-def demand_of(position: PositionRow) -> int:
-    """demand(p): offered headcount if any offer gives one, else p.demand, else 1."""
-    if position.offered is not None:
-        return position.offered
-    if position.demand is not None:
-        return position.demand
-    return 1
-
-
-def taught_levels(curriculum: dict[str, dict[str, int]]) -> dict[str, int]:
-    """taught(a): the highest level any course of the curriculum covers a at."""
-    taught: dict[str, int] = {}
-    for abilities in curriculum.values():
-        for ability, level in abilities.items():
-            if level > taught.get(ability, 0):
-                taught[ability] = level
-    return taught
-
-
 def analyse_gaps(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str,
     segment_id: str | None = None,
@@ -285,25 +266,50 @@ def analyse_gaps(
         scope = store.chain_scope(chain_id, segment_id)
         own_curriculum = curriculum is None
         if curriculum is None:
-            curriculum, taught = _curriculum(store, cluster_id)
+            curriculum, taught, teaching, names = _curriculum(store, cluster_id)
         else:
-            taught = taught_levels(curriculum)
+            taught, teaching = taught_levels(curriculum), _teaching(curriculum)
+            names = None
         report = _score(cluster_id, cluster.name, scope, curriculum, taught, segment_id)
         if with_closers and len(report.scored.ranking):
-            report._closers = _closers(store, report.scored, curriculum, exact=own_curriculum)
+            if names is None:
+                gap_abilities = {report.scored.scope.abilities[i] for i in report.scored.ranking}
+                names = _course_names(
+                    store, {c for a in gap_abilities for _, c in teaching.get(a, ())}
+                )
+            report._closers = _closers(
+                store, report.scored, curriculum, teaching, names, exact=own_curriculum
+            )
     return report
 
 
+@dataclass(slots=True)
+class _Closers:
+    """Per gap, in gap order: its closers, its taught_partly, and the JSON of both
+    (`{closers},"taught_partly":[…]`, the text between `"closers":` and the gap's end)."""
+
+    values: list[Any]
+    partly: list[list[dict[str, Any]]]
+    encoded: list[bytes]
+
+
 def _closers(
-    store: GraphStore, scored: Scored, curriculum: dict[str, dict[str, int]], *, exact: bool
-) -> tuple[list[Any], list[bytes]]:
-    """Each gap's closers (DESIGN §4) in gap order, and each as JSON.
+    store: GraphReads,
+    scored: Scored,
+    curriculum: dict[str, dict[str, int]],
+    teaching: dict[str, list[tuple[int, str]]],
+    course_names: dict[str, str],
+    *,
+    exact: bool,
+) -> _Closers:
+    """Each gap's closers (DESIGN §4) and taught_partly, in gap order, and as JSON.
 
     What could close a gap depends on the ability only, except that the cluster's own
     courses are left out; so each ability's closers are read and encoded once per scope
     and only the gaps some own course covers are filtered and encoded again. With the
     store's own C(K) (`exact`) those are the gaps taught above 0; a changed C(K) (what-if)
-    is checked course by course.
+    is checked course by course. `teaching` lists, per ability, the own courses covering
+    it as (−level, course), sorted.
     """
     shape = scored.scope
     cache = shape.closers
@@ -314,19 +320,42 @@ def _closers(
         empty: dict[str, Sequence[str]] = {kind: () for kind in CLOSER_KINDS}
         for i in missing:
             value = found.get(shape.abilities[i]) or empty
-            cache[i] = (value, orjson.dumps(value))
+            cache[i] = (value, orjson.dumps(value) + b',"taught_partly":[]')
     own = set(curriculum)
     taught = scored.by_ability.tolist()
-    values: list[Any] = []
-    encoded: list[bytes] = []
+    result = _Closers([], [], [])
     for i in ranking:
         value, body = cache[i]
+        partly: list[dict[str, Any]] = []
         if taught[i] > 0 if exact else not own.isdisjoint(value["courses"]):
             value = {**value, "courses": [c for c in value["courses"] if c not in own]}
-            body = orjson.dumps(value)
-        values.append(value)
-        encoded.append(body)
-    return values, encoded
+            body = orjson.dumps(value) + b',"taught_partly":[]'
+        courses = teaching.get(shape.abilities[i])
+        if courses:
+            partly = [
+                {"course": c, "name": course_names.get(c, c), "level": -level}
+                for level, c in courses
+            ]
+            body = body[: -len(b"[]")] + orjson.dumps(partly)
+        result.values.append(value)
+        result.partly.append(partly)
+        result.encoded.append(body)
+    return result
+
+
+def _teaching(curriculum: dict[str, dict[str, int]]) -> dict[str, list[tuple[int, str]]]:
+    """Per ability, the courses of C(K) covering it as (−level, course), sorted."""
+    teaching: dict[str, list[tuple[int, str]]] = {}
+    for course, covers in curriculum.items():
+        for ability, level in covers.items():
+            teaching.setdefault(ability, []).append((-level, course))
+    for courses in teaching.values():
+        courses.sort()
+    return teaching
+
+
+def _course_names(store: GraphReads, courses: Iterable[str]) -> dict[str, str]:
+    return {c: node.name for c, node in store.nodes(Label.COURSE, sorted(courses)).items()}
 
 
 def warm_gaps(store: GraphStore) -> None:
@@ -335,6 +364,8 @@ def warm_gaps(store: GraphStore) -> None:
     After it, a gap question of any cluster against any whole chain is answered from
     memory: the first ask of a pair costs the scoring and encoding only.
     """
+    from chanjiao.analysis.gaparrays import layout
+
     store.warm()
     if store.generation() is None:  # such a store hands out a new scope every time
         return
@@ -348,20 +379,25 @@ _CURRICULA = GenerationCache(4096)
 
 
 def _curriculum(
-    store: GraphStore, cluster_id: str
-) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-    """The store's C(K) and its taught levels, computed once per store generation."""
+    store: GraphReads, cluster_id: str
+) -> tuple[
+    dict[str, dict[str, int]], dict[str, int], dict[str, list[tuple[int, str]]], dict[str, Any]
+]:
+    """The store's C(K), its taught levels, who teaches what and the courses' names,
+    read and computed once per store generation (never mutated)."""
     generation = store.generation()
     key = (id(store), cluster_id)
     if generation is not None:
         hit = _CURRICULA.get(generation, key)
         if hit is not None and hit[0] is store:
-            return hit[1], hit[2]
+            return hit[1], hit[2], hit[3], hit[4]
     curriculum = store.curriculum(cluster_id)
     taught = taught_levels(curriculum)
+    teaching = _teaching(curriculum)
+    names = _course_names(store, curriculum)
     if generation is not None:
-        _CURRICULA.put(generation, key, (store, curriculum, taught))
-    return curriculum, taught
+        _CURRICULA.put(generation, key, (store, curriculum, taught, teaching, names))
+    return curriculum, taught, teaching, names
 
 
 def _score(
@@ -372,6 +408,8 @@ def _score(
     taught: dict[str, int],
     segment_id: str | None,
 ) -> GapReport:
+    from chanjiao.analysis.gaparrays import Scored, layout
+
     shape = layout(scope, demand_of)
     scored = Scored(shape, taught)
     segments = [
@@ -393,3 +431,18 @@ def _score(
         curriculum=sorted(curriculum),
         scored=scored,
     )
+
+
+__all__ = [
+    "DECIMALS",
+    "Gap",
+    "GapReport",
+    "PositionResult",
+    "RequirementResult",
+    "SegmentResult",
+    "Status",
+    "analyse_gaps",
+    "demand_of",
+    "taught_levels",
+    "warm_gaps",
+]
