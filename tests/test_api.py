@@ -670,7 +670,7 @@ def test_align_course_pages_positions_by_share(api: TestClient) -> None:
     rest = api.get(f"{V1}/align/courses/C2", params={"limit": 2, "offset": 2}).json()
     assert [(p["id"], p["share"]) for p in rest["positions"]] == [("P2", 0.1667)]
     too_many = api.get(f"{V1}/align/courses/C2", params={"limit": 5000})
-    assert_error(too_many, 422, "invalid_request")
+    assert_error(too_many, 422, "invalid_input")
 
 
 def test_align_position(api: TestClient) -> None:

@@ -26,7 +26,7 @@ from chanjiao.analysis.scoring import rounded as _r
 from chanjiao.errors import NotFound
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label
-from chanjiao.graph.store import CLOSER_KINDS, GraphReads, GraphStore
+from chanjiao.graph.store import CLOSER_KINDS, GraphReads
 
 if TYPE_CHECKING:  # numpy is imported with the first analysis, not by `chanjiao --help`
     from chanjiao.analysis.gaparrays import Scored
@@ -358,15 +358,14 @@ def _course_names(store: GraphReads, courses: Iterable[str]) -> dict[str, str]:
     return {c: node.name for c, node in store.nodes(Label.COURSE, sorted(courses)).items()}
 
 
-def warm_gaps(store: GraphStore) -> None:
-    """`store.warm()`, then every chain's scope laid out for gap reports (a server's start).
+def warm_gaps(store: GraphReads) -> None:
+    """Lay out every chain's scope for gap reports (a server's start, after `store.warm()`).
 
     After it, a gap question of any cluster against any whole chain is answered from
     memory: the first ask of a pair costs the scoring and encoding only.
     """
     from chanjiao.analysis.gaparrays import layout
 
-    store.warm()
     if store.generation() is None:  # such a store hands out a new scope every time
         return
     with store.reading():

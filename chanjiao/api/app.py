@@ -69,6 +69,7 @@ TAGS = [
 
 def _warm(store: GraphStore, done: threading.Event) -> None:
     try:
+        store.warm()
         warm_gaps(store)
     except Exception:  # the cache is an optimisation: a failure must not stop serving
         log.exception("warming the store's cache failed; requests will read the store")
