@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
-from chanjiao.config import ENV_STORE
+from chanjiao.config import ENV_STORE, store_location
 from chanjiao.ingest.export import ExportFormat, write_export
 
 
@@ -30,8 +30,7 @@ def serve_command(
         # Workers are separate processes: they read the store from the environment.
         os.environ[ENV_STORE] = store
     err.print(
-        f"chanjiao API: http://{host}:{port}/api/v1/docs · 数据库 store: "
-        f"{os.environ.get(ENV_STORE) or 'chanjiao.db'}",
+        f"chanjiao API: http://{host}:{port}/api/v1/docs · 数据库 store: {store_location()}",
         highlight=False,
     )
     uvicorn.run(

@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from chanjiao.config import ENV_STORE, open_store
-from chanjiao.errors import ChanjiaoError, IngestError
+from chanjiao.config import DEFAULT_STORE, ENV_STORE, embedded_path, open_store, store_location
+from chanjiao.errors import ChanjiaoError, IngestError, StoreUnavailable
 from chanjiao.graph.store import GraphStore
 
 out = Console()
@@ -28,7 +28,7 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         "-s",
-        help=f"存储：数据库文件，或 bolt:// neo4j:// falkordb:// 地址（默认 ./chanjiao.db，或环境变量 {ENV_STORE}）。Store file or server URL.",
+        help=f"存储：数据库文件，或 bolt:// neo4j:// falkordb:// 地址（默认 ./{DEFAULT_STORE}，或环境变量 {ENV_STORE}）。Store file or server URL.",
         show_default=False,
     ),
 ]
@@ -68,12 +68,45 @@ def user_errors(func: F) -> F:
 
 
 @contextmanager
-def store_at(location: str | None) -> Iterator[GraphStore]:
+def store_at(location: str | None, *, create: bool = False) -> Iterator[GraphStore]:
+    """Open the store a command names (``--store``, else the environment, else the default).
+
+    Args:
+        create: a command that writes (ingest, demo, copy's destination) may create an
+            embedded store; every other command refuses a store file that does not exist,
+            naming it and how to make one, and creates nothing (a mistyped path must not
+            become an empty store that then "has no cluster K-IC").
+
+    Raises:
+        StoreUnavailable: the embedded store file does not exist and `create` is false.
+    """
+    path = embedded_path(location)
+    if not create and path is not None and not path.exists():
+        raise missing_store(location)
     store = open_store(location)
     try:
         yield store
     finally:
         store.close()
+
+
+def missing_store(location: str | None) -> StoreUnavailable:
+    """The error for a read on a store file that does not exist."""
+    where = store_location(location)
+    option = "" if location is None else f" --store {where}"
+    origin = (
+        f"（来自环境变量 {ENV_STORE}）"
+        if location is None and where != DEFAULT_STORE
+        else "（默认位置）"
+        if location is None
+        else ""
+    )
+    return StoreUnavailable(
+        f"数据库 {where}{origin or ' '}不存在，未创建任何文件。先导入数据：chanjiao ingest 数据集{option}；"
+        f"或载入示例：chanjiao demo{option}",
+        f"the store {where} does not exist (nothing was created); load data first with "
+        f"`chanjiao ingest DATASET{option}`, or the sample with `chanjiao demo{option}`",
+    )
 
 
 @contextmanager
