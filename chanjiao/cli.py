@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from chanjiao import __version__
@@ -86,7 +87,7 @@ def print_ingest(result: IngestResult) -> None:
         )
     out.print(table)
     for warning in result.warnings:
-        err.print(f"[yellow]! {warning}[/]", highlight=False)
+        err.print(f"[yellow]! 提示 notice：{escape(str(warning))}[/]", highlight=False)
     if result.dry_run:
         out.print("未写入任何数据。去掉 --dry-run 即可导入。(Nothing written.)")
     elif result.changed == 0:

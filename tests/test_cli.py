@@ -263,3 +263,12 @@ def test_module_entry_point_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "x.db 不存在" in proc.stderr
+
+
+def test_notices_are_printed_as_text_not_markup(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "chains.csv").write_text("id,name,[red]备注[/red]\nH7,产业链,x\n", "utf-8")
+    code, _, err = run("ingest", str(folder), "--store", db)
+    assert code == 0
+    assert "提示 notice" in err and "[red]备注[/red]" in err

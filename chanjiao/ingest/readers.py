@@ -197,8 +197,8 @@ def _find_header(
                 first,
                 None,
                 f"{rows_zh}是标题（“{shown}”），不是表头，已跳过；表头在第 {header} 行",
-                f"row(s) {first}–{preview[at - 1][0]} hold a title ('{shown}'), not the "
-                f"header: skipped; the header is row {header}",
+                f"{rows_zh.replace('第 ', 'row ' if at == 1 else 'rows ').replace(' 行', '')} "
+                f"hold a title ('{shown}'), not the header: skipped; the header is row {header}",
             )
         )
     return preview[at][0], preview[at][1], preview[at + 1 :]

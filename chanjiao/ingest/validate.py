@@ -326,7 +326,7 @@ def normalise_levels(cells: dict[str, Any]) -> None:
 def _level_problem(value: object) -> tuple[str, str]:
     words = "、".join(f"{n} {w}" for n, w in LEVEL_WORDS.items())
     return (
-        f"等级“{_shown(value)}”无效；应为 1–4 或 {words}",
+        f"等级“{_shown(value)}”无效；应为 1–4 或 {words}（也可写 熟练掌握、基本掌握、一般了解 等）",
         f"level '{_shown(value)}' is not valid; use 1–4 or 了解/理解/掌握/熟练",
     )
 
