@@ -27,7 +27,7 @@ from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.formats import FileFormat
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
-from chanjiao.ingest.validate import normalise_levels, repair, row_problems
+from chanjiao.ingest.validate import normalise_levels, one_line, repair, row_problems
 
 #: Called as progress(stage, done, total) while a dataset loads.
 Progress = Callable[[str, int, int], None]
@@ -248,6 +248,9 @@ class _Builder:
             value = getattr(row, column)
             if value is not None:
                 props[column] = _value(value)
+        name = props.get("name")
+        if name is not None and ("\n" in name or "\r" in name):
+            props["name"] = one_line(name)  # Alt+Enter in a name cell
         self.nodes[key] = Node(label, node_id, props)
         self.node_where[key] = (source, number, "id")
         for link in fmt.links:

@@ -166,6 +166,9 @@ def _wide(char: str) -> bool:
 def one_line(value: Any) -> Any:
     """A name without the line breaks Alt+Enter or a pasted cell put in it.
 
+    Applied by the loader to every node's name after validation (a check of two
+    characters per row there, where a validator here would cost a Python call per row).
+
     Lines are joined directly between Chinese characters (集成电路 / 制造工艺 →
     集成电路制造工艺) and with one space otherwise (Circuit / Design → Circuit Design).
     """
@@ -177,13 +180,6 @@ def one_line(value: Any) -> Any:
         text += ("" if _wide(text[-1]) and _wide(part[0]) else " ") + part
     return text
 
-
-#: A name: one line of text.
-Name = Annotated[
-    str,
-    BeforeValidator(one_line),
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-]
 
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _ISBN_FIX = (
@@ -418,14 +414,14 @@ class Row(BaseModel):
 
 class ChainRow(Row):
     id: Id = R("产业链编号")
-    name: Name = R("产业链名称")
+    name: Text = R("产业链名称")
     domain: Text | None = F("领域", "如：先进半导体")
     region: Text | None = F("地区")
 
 
 class SegmentRow(Row):
     id: Id = R("环节编号")
-    name: Name = R("环节名称")
+    name: Text = R("环节名称")
     chain_id: Id = R("所属产业链编号")
     stage: StageValue | None = F("上中下游", "上游 / 中游 / 下游")
     order: Order | None = F("顺序", "环节在产业链中的次序，整数")
@@ -433,7 +429,7 @@ class SegmentRow(Row):
 
 class EnterpriseRow(Row):
     id: Id = R("企业编号")
-    name: Name = R("企业名称")
+    name: Text = R("企业名称")
     tier: TierValue | None = F("企业类型", "小巨人 / 省级专精特新 / 龙头企业 / 其他")
     region: Text | None = F("地区")
     segment_ids: Ids = Field(default=(), title="所在环节编号", description="多个用 ; 分隔")
@@ -441,14 +437,14 @@ class EnterpriseRow(Row):
 
 class OrganizationRow(Row):
     id: Id = R("单位编号")
-    name: Name = R("单位名称")
+    name: Text = R("单位名称")
     kind: OrganizationKindValue = R("单位类型", "高校 / 中小企业服务中心 / 行业协会 / 产业园区")
     region: Text | None = F("地区")
 
 
 class PositionRow(Row):
     id: Id = R("岗位编号")
-    name: Name = R("岗位名称")
+    name: Text = R("岗位名称")
     segment_id: Id = R("所属环节编号")
     level: PositionLevelValue | None = F("岗位层级", "初级 / 中级 / 高级")
     demand: Headcount | None = F("需求人数", "没有企业需求数据时使用，默认 1")
@@ -462,7 +458,7 @@ class OfferRow(Row):
 
 class AbilityRow(Row):
     id: Id = R("能力编号")
-    name: Name = R("能力名称")
+    name: Text = R("能力名称")
     category: AbilityCategoryValue | None = F("能力类别", "知识 / 技能 / 素养")
     parent_id: Id | None = F("上级能力编号", "能力点所属的能力域")
     description: Text | None = F("能力描述")
@@ -477,14 +473,14 @@ class RequirementRow(Row):
 
 class MajorRow(Row):
     id: Id = R("专业编号")
-    name: Name = R("专业名称")
+    name: Text = R("专业名称")
     code: Code | None = F("专业代码", "职业教育专业目录代码，如 510401")
     education_level: Text | None = F("学历层次", "如：高职专科")
 
 
 class ClusterRow(Row):
     id: Id = R("专业群编号")
-    name: Name = R("专业群名称")
+    name: Text = R("专业群名称")
     chain_id: Id = R("面向产业链编号")
     major_ids: Ids = Field(default=(), title="组群专业编号", description="多个用 ; 分隔")
     lead_major_id: Id | None = F("核心专业编号")
@@ -492,7 +488,7 @@ class ClusterRow(Row):
 
 class CourseRow(Row):
     id: Id = R("课程编号")
-    name: Name = R("课程名称")
+    name: Text = R("课程名称")
     hours: Hours | None = F("学时")
     credits: Credits | None = F("学分")
     kind: CourseKindValue | None = F("课程类型", "理论 / 实践 / 理实一体 / 虚拟仿真")
@@ -510,7 +506,7 @@ class CoverageRow(Row):
 
 class TextbookRow(Row):
     id: Id = R("教材编号")
-    name: Name = R("教材名称")
+    name: Text = R("教材名称")
     kind: TextbookKindValue | None = F("教材类别", "国家规划教材 / 校企合作开发教材 / 自编特色教材")
     format: TextbookFormatValue | None = F("教材形态", "常规 / 活页式 / 工作手册式")
     year: Year | None = F("出版年份")
@@ -521,7 +517,7 @@ class TextbookRow(Row):
 
 class TeacherRow(Row):
     id: Id = R("教师编号")
-    name: Name = R("教师姓名")
+    name: Text = R("教师姓名")
     dual_qualified: Flag | None = F("双师双能型", "是 / 否")
     affiliation: AffiliationValue | None = F("来源", "校内 / 企业")
     title: Text | None = F("职称")
@@ -532,7 +528,7 @@ class TeacherRow(Row):
 
 class TrainingResourceRow(Row):
     id: Id = R("资源编号")
-    name: Name = R("资源名称")
+    name: Text = R("资源名称")
     kind: ResourceKindValue = R("资源类型", "实训基地 / 联合实验室 / 虚拟仿真资源 / 实践案例库")
     year: Year | None = F("建设或更新年份")
     enterprise_id: Id | None = F("提供企业编号")
@@ -542,7 +538,7 @@ class TrainingResourceRow(Row):
 
 class CertificateRow(Row):
     id: Id = R("证书编号")
-    name: Name = R("证书名称")
+    name: Text = R("证书名称")
     level: Text | None = F("证书等级", "如：初级 / 中级 / 高级")
     issuer: Text | None = F("发证机构")
     ability_ids: Ids = Field(default=(), title="认证能力编号")
@@ -551,14 +547,14 @@ class CertificateRow(Row):
 
 class CompetitionRow(Row):
     id: Id = R("竞赛编号")
-    name: Name = R("竞赛名称")
+    name: Text = R("竞赛名称")
     level: CompetitionLevelValue | None = F("竞赛级别", "国家级 / 省级")
     ability_ids: Ids = Field(default=(), title="考查能力编号")
 
 
 class CollegeRow(Row):
     id: Id = R("产业学院编号")
-    name: Name = R("产业学院名称")
+    name: Text = R("产业学院名称")
     university: Text | None = F("依托高校")
     direction: Text | None = F("申报方向")
     cluster_ids: Ids = Field(default=(), title="建设专业群编号")
