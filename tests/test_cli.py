@@ -272,3 +272,11 @@ def test_notices_are_printed_as_text_not_markup(db: str, tmp_path: Path) -> None
     code, _, err = run("ingest", str(folder), "--store", db)
     assert code == 0
     assert "提示 notice" in err and "[red]备注[/red]" in err
+
+
+def test_dry_run_on_a_store_to_be_created_creates_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "new.db"
+    code, out, _ = run("ingest", str(SMALL), "--store", str(target), "--dry-run", "--json")
+    assert code == 0
+    assert json.loads(out)["nodes"]["Course"] == {"added": 5, "updated": 0, "unchanged": 0}
+    assert list(tmp_path.iterdir()) == []

@@ -8,8 +8,10 @@ in its own file.
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -88,6 +90,22 @@ def store_at(location: str | None, *, create: bool = False) -> Iterator[GraphSto
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def store_or_scratch(location: str | None) -> Iterator[GraphStore]:
+    """The store; or, when its file does not exist yet, an empty store thrown away after
+    (so a dry run against a store still to be created creates nothing)."""
+    path = embedded_path(location)
+    if path is None or path.exists():
+        with store_at(location) as store:
+            yield store
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="chanjiao-") as scratch,
+        store_at(str(Path(scratch) / path.name), create=True) as store,
+    ):
+        yield store
 
 
 def missing_store(location: str | None) -> StoreUnavailable:

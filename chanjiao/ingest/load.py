@@ -301,7 +301,8 @@ class _Builder:
         ):
             self.problem(
                 (source, number, "lead_major_id"),
-                f"核心专业 {row.lead_major_id} 不在本专业群的组群专业（major_ids）中",
+                f"核心专业 {row.lead_major_id} 不在本专业群的组群专业"
+                f"（{self.headers.get(source, {}).get('major_ids', 'major_ids')}）中",
                 f"the lead major {row.lead_major_id} is not one of the cluster's major_ids",
             )
 
