@@ -369,6 +369,20 @@ def build() -> None:
         "chinese_sheets_and_headers", chinese_names, habit="工作表和表头都用中文（课程、课程编号）"
     )
 
+    def other_headers(dataset: Dataset) -> None:
+        header, rows = dataset["courses"]
+        names = {"hours": "课时", "semester": "学期", "id": "编号", "name": "名称"}
+        dataset["courses"] = ([names.get(c, c) for c in header], rows)
+        for row in rows:
+            for column, title in names.items():
+                row[title] = row.pop(column)
+
+    csv_case(
+        "other_common_headers",
+        other_headers,
+        habit="课程表的表头写成 编号、名称、课时、学期（而不是模板的 课程编号、学时、开课学期）",
+    )
+
     def flags(dataset: Dataset) -> None:
         _cells(dataset, "teachers", "T1", dual_qualified="√")
         _cells(dataset, "teachers", "T2", dual_qualified="×")
