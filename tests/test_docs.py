@@ -38,6 +38,12 @@ COMMANDS = [
     "serve",
     "export",
     "copy",
+    "import onet",
+    "import esco",
+    "import case",
+    "import osmt",
+    "export case",
+    "catalog search",
 ]
 
 

@@ -14,6 +14,9 @@ from typing import Any
 
 from chanjiao.graph.schema import LEVEL_WORDS, words_of
 from chanjiao.ingest.formats import FILES, FileFormat
+from chanjiao.interop.catalog import add_catalog_sheet
+
+FILES_BY_NAME = {f.name: f for f in FILES}
 
 _LEVEL_LIST = [f"{w}" for w in LEVEL_WORDS.values()]
 #: Rows below the header that get the dropdowns (more when the sheet holds more).
@@ -106,6 +109,7 @@ def template_workbook(rows: dict[str, int] | None = None) -> Any:
         sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDE", (28, 20, 22, 10, 60), strict=True):
         guide.column_dimensions[letter].width = width
+    add_catalog_sheet(book, book["majors"], list(FILES_BY_NAME["majors"].columns).index("code"))
     return book
 
 
