@@ -27,7 +27,7 @@ from chanjiao.commands.common import (
     out,
     progress_bar,
     store_at,
-    store_or_scratch,
+    store_for_ingest,
     user_errors,
 )
 from chanjiao.graph.schema import LABEL_ZH, REL_ZH, Label, Rel
@@ -106,8 +106,7 @@ def ingest_command(
     store: StoreOption = None,
 ) -> None:
     """导入数据集（全部成功或全部不写入）。Load a dataset, all or nothing."""
-    opened = store_or_scratch(store) if dry_run else store_at(store, create=True)
-    with opened as graph, progress_bar() as report:
+    with store_for_ingest(store, dry_run) as graph, progress_bar() as report:
         result = ingest(graph, path, dry_run=dry_run, progress=report)
     if as_json:
         out.print_json(data=result.as_dict())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -107,6 +107,11 @@ def store_or_scratch(location: str | None) -> Iterator[GraphStore]:
         store_at(str(Path(scratch) / path.name), create=True) as store,
     ):
         yield store
+
+
+def store_for_ingest(location: str | None, dry_run: bool) -> AbstractContextManager[GraphStore]:
+    """The store a load writes into (created if need be); for a dry run, nothing is created."""
+    return store_or_scratch(location) if dry_run else store_at(location, create=True)
 
 
 def missing_store(location: str | None) -> StoreUnavailable:

@@ -13,7 +13,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from chanjiao.commands.common import StoreOption, err, out, progress_bar, store_at, user_errors
+from chanjiao.commands.common import (
+    StoreOption,
+    err,
+    out,
+    progress_bar,
+    store_at,
+    store_for_ingest,
+    store_or_scratch,
+    user_errors,
+)
 from chanjiao.errors import InvalidRequest
 from chanjiao.interop import case, catalog, osmt
 from chanjiao.interop.common import ImportedDataset, load_dataset, write_dataset
@@ -69,7 +78,7 @@ def _finish(
         )
     result = None
     if ingest:
-        with store_at(store) as graph, progress_bar() as report:
+        with store_for_ingest(store, dry_run) as graph, progress_bar() as report:
             result = load_dataset(graph, dataset, dry_run=dry_run, progress=report)
     written = None
     if output is not None and not dry_run:
@@ -249,7 +258,7 @@ def import_osmt_command(
     """导入 OSMT 富技能描述为能力，并按职业代码关联已有岗位。Import OSMT skills."""
     positions: dict[str, list[str]] = {}
     if ingest or store is not None:
-        with store_at(store) as graph:
+        with store_or_scratch(store) as graph:  # a store still to be created has none
             positions = osmt.positions_by_soc(graph)
     files = {"file": [f for p in paths for f in _read(p)]}
     options = ImportOptions(level=level, weight=weight)
