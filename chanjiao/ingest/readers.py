@@ -57,12 +57,6 @@ class Table:
     headers: dict[str, str] = field(default_factory=dict)
     missing: frozenset[str] = frozenset()
 
-    def header(self, column: str | None) -> str | None:
-        """How the user's header names a canonical column (the column itself if absent)."""
-        if column is None:
-            return None
-        return self.headers.get(column, column)
-
 
 @dataclass(slots=True)
 class RawDataset:
