@@ -403,6 +403,7 @@ def demo_command(
         f"继续探索 next: chanjiao gaps{'' if store is None else ' --store ' + store} "
         f"--cluster {SAMPLE_CLUSTER} "
         f"--chain {SAMPLE_CHAIN} --format md",
+        markup=False,
         highlight=False,
     )
 

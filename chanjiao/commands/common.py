@@ -60,7 +60,10 @@ def user_errors(func: F) -> F:
             raise typer.Exit(1) from None
         except OSError as exc:
             where = f"：{exc.filename}" if exc.filename else ""
-            err.print(f"[bold red]✗[/] 文件操作失败{where}：{exc.strerror or exc}", highlight=False)
+            err.print(
+                f"[bold red]✗[/] {escape(f'文件操作失败{where}：{exc.strerror or exc}')}",
+                highlight=False,
+            )
             err.print(f"  (file error{where}: {exc.strerror or exc})", markup=False)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
