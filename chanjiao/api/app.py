@@ -25,6 +25,7 @@ from chanjiao.api.routes import (
     data,
     gaps,
     health,
+    history,
     ingest,
     interop,
     nodes,
@@ -63,6 +64,7 @@ TAGS = [
     {"name": "data", "description": "数据集导入与导出 Dataset ingest and export"},
     {"name": "reports", "description": "差距报告与图谱视图 Gap reports and graph views"},
     {"name": "planning", "description": "专业群规划 Specialty-cluster planning"},
+    {"name": "history", "description": "版本与变更日志 Versions and the change log"},
 ]
 
 
@@ -131,7 +133,19 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
     app.state.response_cache = ResponseCache()
     install_error_handlers(app)
-    for module in (health, nodes, relationships, align, gaps, ingest, interop, data, views, plan):
+    for module in (
+        health,
+        nodes,
+        relationships,
+        align,
+        gaps,
+        ingest,
+        interop,
+        data,
+        views,
+        plan,
+        history,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from chanjiao.errors import Problem
+from chanjiao.ingest import limits
 from chanjiao.ingest.formats import FILES, FileFormat, file_format
 
 #: Sheets of a workbook that hold instructions, not data.
@@ -318,6 +319,10 @@ def _cells(
                     )
                 )
             continue
+        too_long = limits.cell_problem(source, row, column, value)
+        if too_long is not None:
+            out.problems.append(too_long)
+            continue
         if isinstance(value, str):
             value = value.strip()
         elif type(value) is float and value.is_integer():
@@ -337,6 +342,9 @@ def _read_body(
     columns, ignored = _map_headers(table, values, out, number)
     source = table.source
     for number, values in itertools.chain(after, rows):
+        if limits.too_many_rows(len(table.rows)):
+            out.problems.append(limits.rows_problem(source, number))
+            return
         cells = _cells(columns, ignored, values, source, number, out)
         if cells:
             table.rows.append((number, cells))
@@ -451,7 +459,13 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
         _read_body(table, header, rows, out)
     except csv.Error as exc:
         out.problems.append(
-            Problem(source, None, None, f"CSV 格式错误：{exc}", f"malformed CSV: {exc}")
+            Problem(
+                source,
+                records.line_num,
+                None,
+                f"CSV 格式错误（如引号不成对或单元格过长）：{exc}",
+                f"malformed CSV (unbalanced quotes or an overlong cell): {exc}",
+            )
         )
         return
     _add_table(table, out)
@@ -478,6 +492,7 @@ def _add_table(table: Table, out: RawDataset) -> None:
 
 
 def _read_zip(path: Path, out: RawDataset) -> None:
+    budget = limits.ArchiveBudget(path.name)
     try:
         with zipfile.ZipFile(path) as archive:
             members = [
@@ -485,11 +500,24 @@ def _read_zip(path: Path, out: RawDataset) -> None:
                 for m in archive.infolist()
                 if not m.is_dir() and not m.filename.startswith("__MACOSX/")
             ]
+            budget.check_members(members)
             _read_csv_files(
-                ((Path(_entry_name(m)).name, functools.partial(archive.read, m)) for m in members),
+                (
+                    (Path(_entry_name(m)).name, functools.partial(budget.read, archive, m))
+                    for m in members
+                ),
                 out,
             )
-    except zipfile.BadZipFile:
+    except limits.TooBig as exc:
+        out.problems.append(exc.problem)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+    ):
         out.problems.append(
             Problem(path.name, None, None, "不是有效的 zip 压缩包", "not a valid zip archive")
         )
@@ -517,11 +545,15 @@ def _entry_name(member: zipfile.ZipInfo) -> str:
 
 def _read_workbook(path: Path, out: RawDataset) -> None:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    too_big = limits.check_workbook(path)
+    if too_big is not None:
+        out.problems.append(too_big)
+        return
     try:
         workbook = openpyxl.load_workbook(path, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    # openpyxl raises whatever its zip and XML parsers raise on a malformed workbook
+    except Exception as exc:
         out.problems.append(
             Problem(
                 path.name,
@@ -652,6 +684,13 @@ def _read_json(path: Path, out: RawDataset) -> None:
             Problem(path.name, None, None, f"不是有效的 JSON：{exc}", f"not valid JSON: {exc}")
         )
         return
+    except RecursionError:
+        out.problems.append(limits.depth_problem(path.name))
+        return
+    too_deep = limits.json_depth_problem(path.name, document)
+    if too_deep is not None:
+        out.problems.append(too_deep)
+        return
     if not isinstance(document, dict):
         out.problems.append(
             Problem(
@@ -694,6 +733,9 @@ def _read_json(path: Path, out: RawDataset) -> None:
         columns, ignored = _map_headers(table, list(keys), out)
         index_of = dict(zip(keys, range(len(keys)), strict=True))
         for number, item in enumerate(items, start=1):
+            if limits.too_many_rows(len(table.rows)):
+                out.problems.append(limits.rows_problem(source, number))
+                break
             if not isinstance(item, dict):
                 out.problems.append(
                     Problem(
