@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from chanjiao.commands.common import StoreOption, err, out, store_at, styled, user_errors
-from chanjiao.config import ENV_STORE, open_store
+from chanjiao.config import ENV_STORE, open_store, store_location
 from chanjiao.errors import InvalidRequest, MissingExtra
 from chanjiao.ingest.media import ExportFormat
 
@@ -69,7 +69,7 @@ def serve_command(
     _check_port(host, port)
     err.print(
         f"网页工作台 workbench: http://{host}:{port}/ · API: http://{host}:{port}/docs · 数据库 store: "
-        f"{os.environ.get(ENV_STORE) or 'chanjiao.db'}",
+        f"{store_location()}",
         highlight=False,
     )
     uvicorn.run(

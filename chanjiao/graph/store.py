@@ -199,6 +199,8 @@ class GraphReads(Protocol):
 
     def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]: ...
 
+    def generation(self) -> int | None: ...
+
 
 class GraphEditing(Protocol):
     """What editing, import, export and the API need besides `GraphReads`."""
