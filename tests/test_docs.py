@@ -33,6 +33,12 @@ COMMANDS = [
     "serve",
     "export",
     "copy",
+    "import onet",
+    "import esco",
+    "import case",
+    "import osmt",
+    "export case",
+    "catalog search",
 ]
 
 
