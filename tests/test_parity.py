@@ -24,7 +24,7 @@ from chanjiao.analysis.certification import certification
 from chanjiao.analysis.clusters import build_cluster
 from chanjiao.analysis.gaps import analyse_gaps
 from chanjiao.analysis.partners import check_eligibility, enterprise_service
-from chanjiao.analysis.paths import learning_path
+from chanjiao.analysis.paths import semester_plan
 from chanjiao.analysis.resources import resource_shortfalls
 from chanjiao.analysis.whatif import what_if_compare
 from chanjiao.errors import ChanjiaoError, NotFound
@@ -121,7 +121,7 @@ def planning(store: GraphStore, clusters: list[str], chains: list[str]) -> dict[
             )
     for cluster in clusters:
         for position in positions:
-            found[f"path {position} {cluster}"] = _answer(learning_path, store, position, cluster)
+            found[f"path {position} {cluster}"] = _answer(semester_plan, store, position, cluster)
     for college in sorted(store.nodes(Label.INDUSTRY_COLLEGE)):
         found[f"eligibility {college}"] = _answer(check_eligibility, store, college)
     return found

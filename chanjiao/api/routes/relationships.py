@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from chanjiao.api import writes
+from chanjiao import edit
 from chanjiao.api.deps import LABEL_CHOICES, Gate, Store, require_read_key, require_write_key
-from chanjiao.api.errors import InvalidInput
 from chanjiao.api.routes import READ, WRITE, errors
+from chanjiao.errors import InvalidInput
 from chanjiao.graph.schema import Rel, Relationship
 
 router = APIRouter(tags=["relationships"])
@@ -133,7 +133,7 @@ def list_relationships(
 )
 def create_relationship(body: RelationshipIn, store: Store, gate: Gate) -> RelationshipWriteOut:
     """按导入规则校验：与数据文件中同一行的消息相同 (checked as its dataset row would be)."""
-    result = writes.create_relationship(
+    result = edit.create_relationship(
         store,
         gate,
         body.type,
@@ -163,5 +163,5 @@ def delete_relationship(
     dst_label: Annotated[str | None, Query(max_length=40)] = None,
 ) -> RelationshipDeleted:
     """删除一条关系（两端节点保留）(the nodes stay)."""
-    r = writes.delete_relationship(store, gate, type, src, dst, src_label, dst_label)
+    r = edit.delete_relationship(store, gate, type, src, dst, src_label, dst_label)
     return RelationshipDeleted(deleted=relationship_out(r))
