@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from chanjiao import __version__
+from chanjiao.analysis.gaps import warm_gaps
 from chanjiao.api.deps import WriteGate
 from chanjiao.api.errors import GuardMiddleware, install_error_handlers
 from chanjiao.api.routes import (
@@ -25,6 +26,7 @@ from chanjiao.api.routes import (
     data,
     gaps,
     health,
+    history,
     ingest,
     interop,
     nodes,
@@ -63,12 +65,14 @@ TAGS = [
     {"name": "data", "description": "数据集导入与导出 Dataset ingest and export"},
     {"name": "reports", "description": "差距报告与图谱视图 Gap reports and graph views"},
     {"name": "planning", "description": "专业群规划 Specialty-cluster planning"},
+    {"name": "history", "description": "版本与变更日志 Versions and the change log"},
 ]
 
 
 def _warm(store: GraphStore, done: threading.Event) -> None:
     try:
         store.warm()
+        warm_gaps(store)
     except Exception:  # the cache is an optimisation: a failure must not stop serving
         log.exception("warming the store's cache failed; requests will read the store")
     finally:
@@ -131,7 +135,19 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
     app.state.response_cache = ResponseCache()
     install_error_handlers(app)
-    for module in (health, nodes, relationships, align, gaps, ingest, interop, data, views, plan):
+    for module in (
+        health,
+        nodes,
+        relationships,
+        align,
+        gaps,
+        ingest,
+        interop,
+        data,
+        views,
+        plan,
+        history,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
