@@ -221,7 +221,7 @@ def edited_small(tmp_path: Path) -> Path:
 def test_failed_staged_write_leaves_the_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = make_store("neo4j", tmp_path)
+    store = make_store("falkordb", tmp_path)
     try:
         ingest(store, SMALL)
         before = dump(store)
@@ -255,8 +255,8 @@ def test_failed_staged_write_leaves_the_graph(
 def test_staged_write_refused_when_another_client_wrote_meanwhile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = make_store("neo4j", tmp_path)
-    other = make_store("neo4j", tmp_path)
+    store = make_store("falkordb", tmp_path)
+    other = make_store("falkordb", tmp_path)
     try:
         ingest(store, SMALL)
         monkeypatch.setattr(staged, "STAGE_BYTES", 0)

@@ -1,24 +1,33 @@
-"""Both stores give identical answers on the same data (DESIGN §5).
+"""Every store gives identical answers on the same data (DESIGN §5).
 
 Each dataset (the bundled sample college, every dataset under tests/data/valid and
 tests/data/edge) is loaded into a fresh embedded store and a fresh `Neo4jStore` on
-FalkorDB. Then the JSON of every analysis must be byte-identical: gaps for every
-cluster × chain × (whole chain and each segment), alignment for every course and
-every position (alone and within each cluster), and the stats. The dumps of both
-stores must be equal too, so the parity is not an accident of what the analysis reads.
+each server: a real Neo4j 5.26 and FalkorDB. Then the JSON of every analysis must
+be byte-identical: gaps for every cluster × chain × (whole chain and each segment),
+alignment for every course and every position (alone and within each cluster), the
+stats, and the planning analyses (岗课赛证, enterprise service, resource shortfalls,
+a what-if, learning paths, a cluster build, college eligibility). The dumps must be
+equal too, so the parity is not an accident of what the analysis reads.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chanjiao.analysis.alignment import align_course, align_position
+from chanjiao.analysis.certification import certification
+from chanjiao.analysis.clusters import build_cluster
 from chanjiao.analysis.gaps import analyse_gaps
-from chanjiao.errors import NotFound
+from chanjiao.analysis.partners import check_eligibility, enterprise_service
+from chanjiao.analysis.paths import semester_plan
+from chanjiao.analysis.resources import resource_shortfalls
+from chanjiao.analysis.whatif import what_if_compare
+from chanjiao.errors import ChanjiaoError, NotFound
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.load import ingest
@@ -69,6 +78,7 @@ def answers(store: GraphStore) -> dict[str, str]:
             except NotFound as exc:
                 answer = {"not_found": exc.en}
             found[f"position {position} {cluster}"] = _json(answer)
+    found |= planning(store, clusters, chains)
     stats = store.stats()
     found["stats"] = _json(
         {
@@ -79,15 +89,54 @@ def answers(store: GraphStore) -> dict[str, str]:
     return found
 
 
+def _answer(ask: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    """The JSON of one answer, or of the error it raised (which must be alike too)."""
+    try:
+        return _json(ask(*args, **kwargs).to_dict())
+    except ChanjiaoError as exc:
+        return _json({"error": type(exc).__name__, "en": exc.en})
+
+
+def planning(store: GraphStore, clusters: list[str], chains: list[str]) -> dict[str, str]:
+    """The planning analyses for every cluster × chain, as JSON text keyed by what was asked."""
+    found: dict[str, str] = {}
+    courses = sorted(store.nodes(Label.COURSE))
+    positions = sorted(store.nodes(Label.POSITION))
+    for chain in chains:
+        found[f"build {chain}"] = _answer(build_cluster, store, chain, budget=2, method="greedy")
+        for cluster in clusters:
+            key = f"{cluster} {chain}"
+            found[f"certification {key}"] = _answer(certification, store, cluster, chain)
+            found[f"service {key}"] = _answer(enterprise_service, store, cluster, chain)
+            found[f"resources {key}"] = _answer(resource_shortfalls, store, cluster, chain)
+            taught = sorted(store.curriculum(cluster))
+            outside = [c for c in courses if c not in taught][:1]
+            found[f"what-if {key}"] = _answer(
+                what_if_compare,
+                store,
+                cluster,
+                chain,
+                add_courses=outside,
+                remove_courses=taught[:1],
+            )
+    for cluster in clusters:
+        for position in positions:
+            found[f"path {position} {cluster}"] = _answer(semester_plan, store, position, cluster)
+    for college in sorted(store.nodes(Label.INDUSTRY_COLLEGE)):
+        found[f"eligibility {college}"] = _answer(check_eligibility, store, college)
+    return found
+
+
+@pytest.mark.parametrize("server_backend", ["neo4j", "falkordb"])
 @pytest.mark.parametrize("dataset", DATASETS, ids=[f"{p.parent.name}/{p.name}" for p in DATASETS])
-def test_both_stores_answer_alike(dataset: Path, tmp_path: Path) -> None:
+def test_every_store_answers_alike(dataset: Path, server_backend: str, tmp_path: Path) -> None:
     embedded_dir = tmp_path / "embedded"
     server_dir = tmp_path / "server"
     embedded_dir.mkdir()
     server_dir.mkdir()
     with (
         make_store("embedded", embedded_dir) as embedded,
-        make_store("neo4j", server_dir) as server,
+        make_store(server_backend, server_dir) as server,
     ):
         first = ingest(embedded, dataset).as_dict()
         assert ingest(server, dataset).as_dict() == first
@@ -102,13 +151,16 @@ def test_both_stores_answer_alike(dataset: Path, tmp_path: Path) -> None:
         assert ingest(server, dataset).changed == 0 == ingest(embedded, dataset).changed
 
 
-def test_the_sample_has_every_segment_checked(tmp_path: Path) -> None:
-    """The sample's two chains and their segments are all part of the comparison."""
-    with make_store("neo4j", tmp_path) as server:
-        ingest(server, SAMPLE)
-        keys = answers(server)
+def test_the_sample_has_every_segment_and_plan_checked(tmp_path: Path) -> None:
+    """The sample's two chains, their segments and the planning answers are all compared."""
+    with make_store("embedded", tmp_path) as store:
+        ingest(store, SAMPLE)
+        keys = answers(store)
     assert "gaps K-IC CH-SEMI3 None" in keys and "gaps K-IC CH-NEVE None" in keys
     per_segment = [
         k for k in keys if k.startswith("gaps K-IC CH-SEMI3 ") and not k.endswith("None")
     ]
     assert len(per_segment) >= 3
+    for kind in ("certification", "service", "resources", "what-if", "path", "build"):
+        assert any(k.startswith(f"{kind} ") and '"error"' not in keys[k] for k in keys), kind
+    assert any(k.startswith("eligibility ") for k in keys)

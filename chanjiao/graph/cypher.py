@@ -38,6 +38,14 @@ FALKORDB_ONLY_PROCEDURE = "db.idx.fulltext.createNodeIndex"
 FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
 
 
+#: Labels that already have a uniqueness constraint on ``id`` (whatever its name).
+NEO4J_UNIQUE_IDS = (
+    "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties "
+    "WHERE type IN ['UNIQUENESS', 'NODE_KEY'] AND properties = ['id'] "
+    "RETURN labelsOrTypes"
+)
+
+
 def neo4j_constraint(label: Label) -> str:
     """Neo4j 5 uniqueness constraint on ``(label, id)``; idempotent."""
     name = f"chanjiao_{_label(label).lower()}_id"

@@ -91,9 +91,20 @@ class Neo4jStore(GraphStore):
         self.runner.close()
 
     def ensure_schema(self) -> None:
-        """Uniqueness on ``(label, id)`` in the connected engine's own syntax; idempotent."""
+        """Uniqueness on ``(label, id)`` in the connected engine's own syntax; idempotent.
+
+        Only missing constraints are created, so opening a store that has them all
+        is a read (a read-only user can open it).
+        """
         if self.runner.engine is Engine.NEO4J:
-            self.runner.write([(cypher.neo4j_constraint(label), {}) for label in Label])
+            have = {
+                str(label)
+                for (labels,) in self.runner.read(cypher.NEO4J_UNIQUE_IDS)
+                for label in labels
+            }
+            create = [label for label in Label if label.value not in have]
+            if create:
+                self.runner.write([(cypher.neo4j_constraint(label), {}) for label in create])
             return
         indexed = {
             str(label)

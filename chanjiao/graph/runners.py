@@ -82,6 +82,16 @@ def _lost(location: str, exc: BaseException) -> StoreUnavailable:
     )
 
 
+def _busy(location: str, exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"图数据库 {location} 正忙（与其他写入冲突，重试后仍未成功），本次写入未生效，"
+        f"可稍后重新运行：{exc}",
+        f"the graph database {location} is busy (this write conflicted with others and "
+        f"still failed after retries); nothing of it was applied and it can be run "
+        f"again later: {exc}",
+    )
+
+
 def _failed(location: str, exc: BaseException) -> StoreUnavailable:
     return StoreUnavailable(
         f"图数据库 {location} 执行查询失败：{exc}",
@@ -164,6 +174,8 @@ class Neo4jRunner(CypherRunner):
                 return
             except (TransientError, ServiceUnavailable, SessionExpired) as exc:
                 if attempt >= self.retries:
+                    if isinstance(exc, TransientError):
+                        raise _busy(self.location, exc) from exc
                     raise _lost(self.location, exc) from exc
                 time.sleep(self.backoff * 2**attempt)
                 attempt += 1
@@ -238,6 +250,9 @@ def connect_neo4j(
             connection_timeout=timeout,
             connection_acquisition_timeout=2 * timeout,
             max_transaction_retry_time=2 * timeout,
+            # The server's notifications (e.g. "relationship type does not exist" on an
+            # empty graph) are hints for query authors, not for chanjiao's users.
+            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
         )
     except (ConfigurationError, ValueError) as exc:
         raise StoreUnavailable(
