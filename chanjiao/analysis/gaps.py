@@ -9,7 +9,7 @@ Sums run in a fixed order (by id) so the floats are identical everywhere too.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Literal, NamedTuple
@@ -170,6 +170,25 @@ def demand_of(position: PositionRow) -> int:
     return 1
 
 
+def fulfilment(level: int, required: int) -> float:
+    """f = min(level, r) / r: how far a level meets a required level r (DESIGN §4)."""
+    return min(level, required) / required
+
+
+def coverage(parts: Iterable[tuple[float, float]]) -> float:
+    """Σ w·f / Σ w over a position's requirements, given as (weight w, fulfilment f).
+
+    DESIGN §4's coverage(p) with taught levels; §4b's readiness(s, p) is the same
+    with a student's attained levels. Sums run in the order given.
+    """
+    done = 0.0
+    total = 0.0
+    for weight, fulfilled in parts:
+        done += weight * fulfilled
+        total += weight
+    return done / total
+
+
 def taught_levels(curriculum: dict[str, dict[str, int]]) -> dict[str, int]:
     """taught(a): the highest level any course of the curriculum covers a at."""
     taught: dict[str, int] = {}
@@ -248,14 +267,14 @@ def _score(
                     req.level,
                     level,
                     req.weight,
-                    min(level, req.level) / req.level,
+                    fulfilment(level, req.level),
                     _status(level, req.level),
                 )
             )
         total = sum(r.weight for r in results)
-        coverage = sum(r.weight * r.fulfilment for r in results) / total
+        score = coverage((r.weight, r.fulfilment) for r in results)
         positions.append(
-            PositionResult(row.id, row.name, row.segment, demand_of(row), coverage, results, total)
+            PositionResult(row.id, row.name, row.segment, demand_of(row), score, results, total)
         )
 
     by_segment: dict[str, list[PositionResult]] = defaultdict(list)

@@ -34,6 +34,7 @@ from chanjiao.graph.schema import (
     PositionLevel,
     ResourceKind,
     Stage,
+    StudentStatus,
     TextbookFormat,
     TextbookKind,
     Tier,
@@ -96,8 +97,8 @@ def _to_ids(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-_TRUE = {"true", "yes", "y", "1", "是", "√", "✓", "对"}
-_FALSE = {"false", "no", "n", "0", "否", "×", "✗", "不是"}
+_TRUE = {"true", "yes", "y", "1", "是", "√", "✓", "对", "通过", "合格"}
+_FALSE = {"false", "no", "n", "0", "否", "×", "✗", "不是", "未通过", "不通过", "不合格"}
 
 
 def _to_flag(value: Any) -> bool:
@@ -158,6 +159,7 @@ Credits = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Semester = Annotated[int, Field(ge=1, le=12)]
 Order = Annotated[int, Field(ge=0, le=10000)]
 Year = Annotated[int, Field(ge=1949, le=2100)]
+Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 #: Numeric columns: Chinese and English name, lowest and highest allowed value.
 NUMBERS: dict[str, tuple[str, str, float, float | None]] = {
@@ -169,7 +171,10 @@ NUMBERS: dict[str, tuple[str, str, float, float | None]] = {
     "semester": ("学期", "semester", 1, 12),
     "order": ("顺序", "order", 0, 10000),
     "year": ("年份", "year", 1949, 2100),
+    "score": ("成绩", "score", 0, 100),
 }
+#: Numeric columns that take fractions (the others are whole numbers).
+_FRACTIONAL = ("weight", "credits", "score")
 _INT_ERRORS = {"int_parsing", "int_from_float", "int_type"}
 _FLOAT_ERRORS = {"float_parsing", "float_type", "finite_number"}
 _BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
@@ -198,7 +203,7 @@ def _number_problem(column: str, kind: str, value: object) -> tuple[str, str] | 
         return None
     zh, en, low, high = NUMBERS[column]
     shown = _shown(value)
-    is_int = column not in ("weight", "credits")
+    is_int = column not in _FRACTIONAL
     if kind in _FLOAT_ERRORS or (kind in _INT_ERRORS and not is_int):
         return f"{zh}应为数字，实际为“{shown}”", f"{en} must be a number, got '{shown}'"
     fractional = False
@@ -220,6 +225,11 @@ def _number_problem(column: str, kind: str, value: object) -> tuple[str, str] | 
         )
     if column == "weight":
         return f"{zh}应大于 0，实际为“{shown}”", f"{en} must be > 0, got '{shown}'"
+    if high is not None:
+        return (
+            f"{zh}应在 {low:g}–{high:g} 之间，实际为“{shown}”",
+            f"{en} must be between {low:g} and {high:g}, got '{shown}'",
+        )
     return f"{zh}不能为负，实际为“{shown}”", f"{en} must be ≥ 0, got '{shown}'"
 
 
@@ -238,6 +248,7 @@ TextbookFormatValue = Annotated[TextbookFormat, BeforeValidator(_choice(Textbook
 ResourceKindValue = Annotated[ResourceKind, BeforeValidator(_choice(ResourceKind))]
 CompetitionLevelValue = Annotated[CompetitionLevel, BeforeValidator(_choice(CompetitionLevel))]
 AffiliationValue = Annotated[Affiliation, BeforeValidator(_choice(Affiliation))]
+StudentStatusValue = Annotated[StudentStatus, BeforeValidator(_choice(StudentStatus))]
 
 
 def F(title: str, description: str = "") -> Any:
@@ -411,6 +422,26 @@ class PartnerRow(Row):
     college_id: Id = R("产业学院编号")
     partner_id: Id = R("共建单位编号", "企业编号或参建单位编号")
     role: Text | None = F("角色", "如：牵头单位 / 共建企业")
+
+
+class StudentRow(Row):
+    id: Id = R("学号", "学生编号（学号）")
+    name: Text = R("学生姓名")
+    major_id: Id | None = F("专业编号")
+    cohort: Text | None = F("年级", "入学年级，如 2023")
+    status: StudentStatusValue | None = F("学籍状态", "在读 / 已毕业")
+
+
+class ResultRow(Row):
+    student_id: Id = R("学号")
+    course_id: Id = R("课程编号")
+    score: Score | None = F("成绩", "0–100；≥ 60 为通过")
+    passed: Flag | None = F("是否通过", "没有成绩时填写：是 / 否")
+
+
+class StudentCertificateRow(Row):
+    student_id: Id = R("学号")
+    certificate_id: Id = R("证书编号")
 
 
 # --- turning pydantic errors into problems -----------------------------------------------
