@@ -403,9 +403,9 @@ def demo_command(
 
 # --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------
 # Each module's register(app) adds its commands.
-from chanjiao.commands import api, plan, stores, views  # noqa: E402
+from chanjiao.commands import api, plan, stores, talent, views  # noqa: E402
 
-for _module in (stores, api, views, plan):
+for _module in (stores, api, views, plan, talent):
     _module.register(app)
 
 

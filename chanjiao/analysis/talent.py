@@ -216,7 +216,9 @@ def all_positions(store: GraphStore, ids: Iterable[str] | None = None) -> list[P
         name = abilities[r.dst].name if r.dst in abilities else r.dst
         weight = r.props.get("weight")
         by_position[r.src].append(
-            Requirement(r.dst, name, int(r.props["level"]), float(1.0 if weight is None else weight))
+            Requirement(
+                r.dst, name, int(r.props["level"]), float(1.0 if weight is None else weight)
+            )
         )
     found = []
     for pid in sorted(nodes):
@@ -295,11 +297,11 @@ def student_profile(
             scope = chain_positions(store, chain_id)
         student = records.students[0]
         sources = attained_levels(records, settings)[student.id]
-        names = {
-            a: n.name for a, n in store.nodes(Label.ABILITY, sorted(sources)).items()
-        } | {
+        names = {a: n.name for a, n in store.nodes(Label.ABILITY, sorted(sources)).items()} | {
             c: n.name
-            for c, n in store.nodes(Label.COURSE, sorted({r.course for r in records.results})).items()
+            for c, n in store.nodes(
+                Label.COURSE, sorted({r.course for r in records.results})
+            ).items()
         }
     levels = _levels(sources)
     abilities = [
@@ -320,7 +322,7 @@ def student_profile(
         }
         for r in records.results
     ]
-    positions = []
+    positions: list[dict[str, Any]] = []
     unmodelled = []
     for position in scope.positions:
         if not position.requirements:
@@ -393,7 +395,7 @@ def match_position(
             f"the position {position_id} has no requirements (unmodelled), so it is not scored",
         )
     attained = attained_levels(records, settings)
-    students = []
+    students: list[dict[str, Any]] = []
     for student in records.students:
         levels = _levels(attained[student.id])
         students.append(
@@ -488,9 +490,7 @@ def cohort_readiness(
         records = store.student_records(cohort=cohort, major=major)
         if not records.students:
             where = f"（专业 {major}）" if major else ""
-            raise NotFound(
-                f"年级 {cohort}{where} 没有学生", f"the cohort {cohort} has no student"
-            )
+            raise NotFound(f"年级 {cohort}{where} 没有学生", f"the cohort {cohort} has no student")
         scored = [p for p in scope.positions if p.requirements]
         attained = attained_levels(records, settings)
         threshold = settings.threshold
@@ -611,5 +611,3 @@ def _aggregate(
         1 for s in students if any(matrix[s.id][p.id] >= threshold for p in positions)
     ) / len(students)
     return share, ready_any
-
-

@@ -529,7 +529,9 @@ class EmbeddedStore(GraphStore):
                     status,
                     enrolled,
                 )
-                for sid, name, grade, status, enrolled in self._query(sql + " ORDER BY n.id", params)
+                for sid, name, grade, status, enrolled in self._query(
+                    sql + " ORDER BY n.id", params
+                )
             ]
             wanted = _json([s.id for s in students])
             results = [

@@ -365,7 +365,6 @@ class Neo4jStore(GraphStore):
                     }
         return found
 
-
     def student_records(
         self,
         *,
