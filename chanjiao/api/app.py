@@ -29,6 +29,7 @@ from chanjiao.api.routes import (
     nodes,
     plan,
     relationships,
+    talent,
     views,
 )
 from chanjiao.api.settings import Settings
@@ -50,6 +51,8 @@ and export.
 **认证 Authentication**：写操作需要 API 密钥，放在 `Authorization: Bearer <key>` 或
 `X-API-Key: <key>` 请求头中；读操作默认公开（`CHANJIAO_READ_REQUIRES_KEY=true` 时也需要密钥）。
 Writes need an API key; reads are open unless the server says otherwise.
+学生数据（个人信息）的读取总是需要密钥（`CHANJIAO_API_KEYS` 或只读学生的 `CHANJIAO_STUDENT_KEYS`）。
+Reading students always needs a key.
 
 **错误 Errors**：所有错误都是同一形状的 JSON：`{code, message, message_en, details}`。
 """
@@ -62,6 +65,10 @@ TAGS = [
     {"name": "data", "description": "数据集导入与导出 Dataset ingest and export"},
     {"name": "reports", "description": "差距报告与图谱视图 Gap reports and graph views"},
     {"name": "planning", "description": "专业群规划 Specialty-cluster planning"},
+    {
+        "name": "talent",
+        "description": "人才和岗位大数据库（需要密钥）Talent readiness (key needed)",
+    },
 ]
 
 
@@ -125,12 +132,13 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     )
     app.state.settings = settings
     app.state.api_keys = keys
+    app.state.student_keys = [*keys, *settings.personal_keys()]
     app.state.store = store
     app.state.warmed = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
     app.state.response_cache = ResponseCache()
     install_error_handlers(app)
-    for module in (health, nodes, relationships, align, gaps, ingest, data, views, plan):
+    for module in (health, nodes, relationships, align, gaps, ingest, data, views, plan, talent):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:

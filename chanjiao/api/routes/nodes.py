@@ -15,13 +15,14 @@ from chanjiao.api.deps import (
     Gate,
     LabelPath,
     Store,
+    Students,
     file_of,
     require_read_key,
     require_write_key,
 )
 from chanjiao.api.errors import InvalidInput
 from chanjiao.api.routes import READ, WRITE, errors
-from chanjiao.graph.schema import Label, Node, parse_choice
+from chanjiao.graph.schema import PERSONAL_LABELS, Label, Node, parse_choice
 from chanjiao.ingest.formats import _flatten
 from chanjiao.ingest.validate import _to_flag
 
@@ -146,6 +147,7 @@ def _filters(label: Label, items: list[str]) -> dict[str, str | int | float | bo
 def list_nodes(
     label: LabelPath,
     store: Store,
+    students: Students,
     q: Annotated[
         str | None,
         Query(max_length=200, description="名称包含（中文子串）name contains", examples=["工艺"]),
@@ -161,7 +163,11 @@ def list_nodes(
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数 page size")] = 50,
     cursor: Annotated[str | None, Query(max_length=100, description="上一页的 next_cursor")] = None,
 ) -> NodePage:
-    """节点按编号排序分页 (a page of nodes in id order; follow next_cursor for more)."""
+    """节点按编号排序分页 (a page of nodes in id order; follow next_cursor for more).
+
+    学生（个人信息）总是需要密钥 (students always need a key)."""
+    if label in PERSONAL_LABELS:
+        students.require()
     found = store.find_nodes(
         label, text=q or None, filters=_filters(label, filter), after=cursor, limit=limit + 1
     )
@@ -181,14 +187,20 @@ def list_nodes(
     responses=errors(*READ, 404),
     dependencies=[Depends(require_read_key)],
 )
-def get_node(label: LabelPath, node_id: str, store: Store) -> NodeDetail:
-    """一个节点，邻居按关系类型分组 (neighbours grouped by relationship type)."""
+def get_node(label: LabelPath, node_id: str, store: Store, students: Students) -> NodeDetail:
+    """一个节点，邻居按关系类型分组 (neighbours grouped by relationship type).
+
+    没有学生密钥时不列出学生 (students are left out without a key that may read them)."""
+    if label in PERSONAL_LABELS:
+        students.require()
     with store.reading():
         node = store.get_node(label, node_id)
         if node is None:
             raise writes.not_found(label, node_id)
         around = store.neighbours(label, node_id)
     grouped: dict[str, list[NeighbourOut]] = defaultdict(list)
+    if not students.allowed:
+        around = [n for n in around if n.node.label not in PERSONAL_LABELS]
     for n in sorted(around, key=lambda n: (n.rel, n.direction, n.node.label, n.node.id)):
         grouped[str(n.rel)].append(
             NeighbourOut(

@@ -8,10 +8,17 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.api import writes
-from chanjiao.api.deps import LABEL_CHOICES, Gate, Store, require_read_key, require_write_key
+from chanjiao.api.deps import (
+    LABEL_CHOICES,
+    Gate,
+    Store,
+    Students,
+    require_read_key,
+    require_write_key,
+)
 from chanjiao.api.errors import InvalidInput
 from chanjiao.api.routes import READ, WRITE, errors
-from chanjiao.graph.schema import Rel, Relationship
+from chanjiao.graph.schema import PERSONAL_RELS, Rel, Relationship
 
 router = APIRouter(tags=["relationships"])
 
@@ -104,6 +111,7 @@ Id = Annotated[str | None, Query(min_length=1, max_length=100)]
 )
 def list_relationships(
     store: Store,
+    students: Students,
     type: Annotated[Rel, Query(description="关系类型 relationship type")],
     src: Id = None,
     dst: Id = None,
@@ -112,6 +120,8 @@ def list_relationships(
     """某类型中从 src 出发或指向 dst 的关系（至少给出一个）(give src, dst or both)."""
     if src is None and dst is None:
         raise InvalidInput("请给出 src 或 dst", "give src, dst or both")
+    if type in PERSONAL_RELS:
+        students.require()
     found = store.relationships(
         type,
         src_ids=[src] if src is not None else None,
