@@ -18,7 +18,8 @@ import pytest
 
 from chanjiao.analysis.alignment import align_course, align_position
 from chanjiao.analysis.gaps import analyse_gaps
-from chanjiao.errors import NotFound
+from chanjiao.analysis.talent import cohort_readiness, match_position, student_profile
+from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.load import ingest
@@ -69,6 +70,7 @@ def answers(store: GraphStore) -> dict[str, str]:
             except NotFound as exc:
                 answer = {"not_found": exc.en}
             found[f"position {position} {cluster}"] = _json(answer)
+    found.update(talent_answers(store, chains))
     stats = store.stats()
     found["stats"] = _json(
         {
@@ -76,6 +78,29 @@ def answers(store: GraphStore) -> dict[str, str]:
             "relationships": {str(k): v for k, v in stats.relationships.items()},
         }
     )
+    return found
+
+
+def talent_answers(store: GraphStore, chains: list[str]) -> dict[str, str]:
+    """DESIGN §4b on a store: every position's candidates, every student's profile, and
+    every cohort against every chain."""
+    found: dict[str, str] = {}
+    records = store.student_records()
+    if not records.students:
+        return found
+    for position in sorted(store.nodes(Label.POSITION)):
+        try:
+            answer: Any = match_position(store, position).to_dict()
+        except InvalidRequest as exc:
+            answer = {"unmodelled": exc.en}
+        found[f"match {position}"] = _json(answer)
+    for student in records.students:
+        found[f"profile {student.id}"] = _json(student_profile(store, student.id).to_dict())
+    for cohort in sorted({s.cohort for s in records.students if s.cohort is not None}):
+        for chain in chains:
+            found[f"cohort {cohort} {chain}"] = _json(
+                cohort_readiness(store, cohort, chain).to_dict()
+            )
     return found
 
 
@@ -112,3 +137,4 @@ def test_the_sample_has_every_segment_checked(tmp_path: Path) -> None:
         k for k in keys if k.startswith("gaps K-IC CH-SEMI3 ") and not k.endswith("None")
     ]
     assert len(per_segment) >= 3
+    assert "cohort 2023 CH-SEMI3" in keys and "match P-FAB-01" in keys
