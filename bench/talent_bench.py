@@ -42,7 +42,9 @@ def generate(store: EmbeddedStore, students: int, positions: int) -> tuple[int, 
     rels: list[Relationship] = []
     for s in range(n_seg):
         nodes.append(Node(Label.CHAIN_SEGMENT, f"S{s}", {"name": f"环节{s}", "order": s}))
-        rels.append(Relationship(Rel.PART_OF, Label.CHAIN_SEGMENT, f"S{s}", Label.INDUSTRY_CHAIN, "H"))
+        rels.append(
+            Relationship(Rel.PART_OF, Label.CHAIN_SEGMENT, f"S{s}", Label.INDUSTRY_CHAIN, "H")
+        )
     for a in range(n_abl):
         nodes.append(Node(Label.ABILITY, f"A{a:03d}", {"name": f"能力{a}"}))
     for p in range(positions):
@@ -53,31 +55,48 @@ def generate(store: EmbeddedStore, students: int, positions: int) -> tuple[int, 
         )
         for a in rng.sample(range(n_abl), 8):
             props = {"level": rng.randint(1, 4), "weight": float(rng.choice((1, 1, 2, 3)))}
-            rels.append(Relationship(Rel.REQUIRES, Label.POSITION, pid, Label.ABILITY, f"A{a:03d}", props))
+            rels.append(
+                Relationship(Rel.REQUIRES, Label.POSITION, pid, Label.ABILITY, f"A{a:03d}", props)
+            )
     for c in range(n_crs):
         cid = f"C{c:03d}"
         nodes.append(Node(Label.COURSE, cid, {"name": f"课程{c}"}))
-        rels.append(Relationship(Rel.IN_MAJOR, Label.COURSE, cid, Label.MAJOR, "M", {"core": False}))
+        rels.append(
+            Relationship(Rel.IN_MAJOR, Label.COURSE, cid, Label.MAJOR, "M", {"core": False})
+        )
         for a in rng.sample(range(n_abl), rng.randint(3, 6)):
             rels.append(
                 Relationship(
-                    Rel.COVERS, Label.COURSE, cid, Label.ABILITY, f"A{a:03d}", {"level": rng.randint(1, 4)}
+                    Rel.COVERS,
+                    Label.COURSE,
+                    cid,
+                    Label.ABILITY,
+                    f"A{a:03d}",
+                    {"level": rng.randint(1, 4)},
                 )
             )
     for x in range(n_cert):
         nodes.append(Node(Label.CERTIFICATE, f"X{x:02d}", {"name": f"证书{x}"}))
         for a in rng.sample(range(n_abl), 3):
-            rels.append(Relationship(Rel.CERTIFIES, Label.CERTIFICATE, f"X{x:02d}", Label.ABILITY, f"A{a:03d}"))
+            rels.append(
+                Relationship(
+                    Rel.CERTIFIES, Label.CERTIFICATE, f"X{x:02d}", Label.ABILITY, f"A{a:03d}"
+                )
+            )
     for s in range(students):
         sid = f"STU{s:05d}"
-        nodes.append(Node(Label.STUDENT, sid, {"name": f"学生{s}", "cohort": "2023", "status": "enrolled"}))
+        nodes.append(
+            Node(Label.STUDENT, sid, {"name": f"学生{s}", "cohort": "2023", "status": "enrolled"})
+        )
         rels.append(Relationship(Rel.ENROLLED_IN, Label.STUDENT, sid, Label.MAJOR, "M"))
         for c in rng.sample(range(n_crs), 40):
             if rng.random() < 0.2:
                 props: dict[str, object] = {"passed": rng.random() < 0.9}
             else:
                 props = {"score": float(max(0, min(100, round(rng.gauss(76, 12)))))}
-            rels.append(Relationship(Rel.COMPLETED, Label.STUDENT, sid, Label.COURSE, f"C{c:03d}", props))
+            rels.append(
+                Relationship(Rel.COMPLETED, Label.STUDENT, sid, Label.COURSE, f"C{c:03d}", props)
+            )
         for x in rng.sample(range(n_cert), rng.choice((0, 0, 1, 2))):
             rels.append(Relationship(Rel.HOLDS, Label.STUDENT, sid, Label.CERTIFICATE, f"X{x:02d}"))
     store.write(nodes, rels)
@@ -104,15 +123,21 @@ def main() -> None:
         store = EmbeddedStore(Path(folder) / "talent.db")
         start = time.perf_counter()
         n_nodes, n_rels = generate(store, args.students, args.positions)
-        print(f"generated and written: {n_nodes:,} nodes, {n_rels:,} relationships "
-              f"in {time.perf_counter() - start:.1f} s")
+        print(
+            f"generated and written: {n_nodes:,} nodes, {n_rels:,} relationships "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
         read, records = timed(args.runs, lambda: store.student_records(cohort="2023"))
-        print(f"student_records(cohort) — {len(records.students):,} students, "  # type: ignore[attr-defined]
-              f"{len(records.results):,} results: {read:.2f} s")  # type: ignore[attr-defined]
+        print(
+            f"student_records(cohort) — {len(records.students):,} students, "  # type: ignore[attr-defined]
+            f"{len(records.results):,} results: {read:.2f} s"
+        )  # type: ignore[attr-defined]
         full, result = timed(args.runs, lambda: cohort_readiness(store, "2023", "H"))
         pairs = len(result.students) * len(result.positions)  # type: ignore[attr-defined]
-        print(f"cohort_readiness — {pairs:,} student × position pairs: {full:.2f} s "
-              f"({pairs / full:,.0f} pairs/s); chain share {result.chain_share:.4f}")  # type: ignore[attr-defined]
+        print(
+            f"cohort_readiness — {pairs:,} student × position pairs: {full:.2f} s "
+            f"({pairs / full:,.0f} pairs/s); chain share {result.chain_share:.4f}"
+        )  # type: ignore[attr-defined]
         match, found = timed(args.runs, lambda: match_position(store, "P000"))
         print(f"match_position(P000) over {len(found.students):,} students: {match:.2f} s")  # type: ignore[attr-defined]
         profile, _ = timed(args.runs, lambda: student_profile(store, "STU00000", "H"))

@@ -33,6 +33,10 @@ COMMANDS = [
     "serve",
     "export",
     "copy",
+    "talent match",
+    "talent profile",
+    "talent cohort",
+    "talent report",
 ]
 
 

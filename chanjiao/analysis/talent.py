@@ -28,7 +28,13 @@ from typing import Any, NamedTuple
 from chanjiao.analysis.gaps import DECIMALS, coverage, demand_of, fulfilment
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore, ResultRow, StudentRecords, StudentRow
+from chanjiao.graph.store import (
+    GraphStore,
+    PositionRow,
+    ResultRow,
+    StudentRecords,
+    StudentRow,
+)
 
 #: A score at least this passes (DESIGN §4b).
 PASS_SCORE = 60.0
@@ -224,10 +230,20 @@ def all_positions(store: GraphStore, ids: Iterable[str] | None = None) -> list[P
     for pid in sorted(nodes):
         node = nodes[pid]
         own = node.props.get("demand")
-        demand = offered[pid] if pid in counted else int(own) if own is not None else 1
+        row = PositionRow(
+            pid,
+            node.name,
+            segments.get(pid, ""),
+            None if own is None else int(own),
+            offered[pid] if pid in counted else None,
+        )
         found.append(
             PositionModel(
-                pid, node.name, segments.get(pid), demand, sorted(by_position[pid], key=_first)
+                pid,
+                node.name,
+                segments.get(pid),
+                demand_of(row),
+                sorted(by_position[pid], key=_first),
             )
         )
     return found
@@ -474,8 +490,9 @@ def cohort_readiness(
     top: int = TOP,
 ) -> CohortReadiness:
     """A cohort's readiness for every position and segment of a chain, the positions it
-    is least ready for, and the abilities that would lift the most students over the
-    threshold (with the courses and certificates that build them).
+    is least ready for (lowest share of ready students, then lowest mean readiness),
+    and the abilities that would lift the most students over the threshold (with the
+    courses and certificates that build them).
 
     Per segment (and for the chain): `share` is Σ demand·share(p) / Σ demand over its
     scored positions (as §4 weighs coverage), `ready_any` the share of students ready
@@ -544,7 +561,8 @@ def cohort_readiness(
                 }
             )
         chain_share, chain_any = _aggregate(scored, share_of, matrix, records.students, threshold)
-        least = sorted(scored, key=lambda p: (share_of[p.id], p.id))[:top]
+        mean = {p["id"]: p["mean_readiness"] for p in positions}
+        least = sorted(scored, key=lambda p: (share_of[p.id], mean[p.id], p.id))[:top]
         ranked = sorted(lifted, key=lambda a: (-len(lifted[a]), -lift_pairs[a], a))[:top]
         closers = store.closers(ranked) if ranked else {}
         names = {r.ability: r.name for p in scored for r in p.requirements}
