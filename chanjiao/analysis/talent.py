@@ -109,10 +109,10 @@ class Source(NamedTuple):
     level: int
 
 
-def attained_levels(
+def attainment_sources(
     records: StudentRecords, settings: TalentSettings
 ) -> dict[str, dict[str, list[Source]]]:
-    """Student → ability → what builds it (attained = the highest source level)."""
+    """Student → ability → what builds it: passed courses and held certificates."""
     found: dict[str, dict[str, list[Source]]] = {s.id: defaultdict(list) for s in records.students}
     for result in records.results:
         if not passed(result):
@@ -127,8 +127,30 @@ def attained_levels(
     return found
 
 
-def _levels(sources: Mapping[str, list[Source]]) -> dict[str, int]:
-    return {a: max(s.level for s in found) for a, found in sources.items()}
+def attained_levels(records: StudentRecords, settings: TalentSettings) -> dict[str, dict[str, int]]:
+    """Student → ability → attained(s, a) (abilities at 0 are absent)."""
+    found: dict[str, dict[str, int]] = {s.id: {} for s in records.students}
+    covers = records.covers
+    for result in records.results:
+        if not passed(result):
+            continue
+        levels = found[result.student]
+        for ability, level in covers.get(result.course, {}).items():
+            if level > levels.get(ability, 0):
+                levels[ability] = level
+    given = settings.certificate_level
+    for student, certificate in records.holdings:
+        levels = found[student]
+        for ability in records.certifies.get(certificate, ()):
+            if given > levels.get(ability, 0):
+                levels[ability] = given
+    return found
+
+
+#: f for every level a student can attain (0–4) and every required level (1–4).
+_FULFILMENT = {
+    (level, required): fulfilment(level, required) for level in range(5) for required in range(1, 5)
+}
 
 
 # --- positions -----------------------------------------------------------------------------
@@ -154,8 +176,15 @@ class PositionModel:
     def readiness(self, levels: Mapping[str, int]) -> float:
         """readiness(s, p) for a student's attained levels (not for an unmodelled p)."""
         return coverage(
-            (r.weight, fulfilment(levels.get(r.ability, 0), r.required)) for r in self.requirements
+            [
+                (r.weight, _FULFILMENT[levels.get(r.ability, 0), r.required])
+                for r in self.requirements
+            ]
         )
+
+    @property
+    def total_weight(self) -> float:
+        return sum(r.weight for r in self.requirements)
 
     def missing(self, levels: Mapping[str, int]) -> list[dict[str, Any]]:
         return [
@@ -312,14 +341,14 @@ def student_profile(
         else:
             scope = chain_positions(store, chain_id)
         student = records.students[0]
-        sources = attained_levels(records, settings)[student.id]
+        sources = attainment_sources(records, settings)[student.id]
         names = {a: n.name for a, n in store.nodes(Label.ABILITY, sorted(sources)).items()} | {
             c: n.name
             for c, n in store.nodes(
                 Label.COURSE, sorted({r.course for r in records.results})
             ).items()
         }
-    levels = _levels(sources)
+    levels = {a: max(s.level for s in found) for a, found in sources.items()}
     abilities = [
         {
             "ability": a,
@@ -413,7 +442,7 @@ def match_position(
     attained = attained_levels(records, settings)
     students: list[dict[str, Any]] = []
     for student in records.students:
-        levels = _levels(attained[student.id])
+        levels = attained[student.id]
         students.append(
             {
                 "id": student.id,
@@ -515,16 +544,20 @@ def cohort_readiness(
         lifted: dict[str, set[str]] = defaultdict(set)  # ability → students lifted
         lift_pairs: dict[str, int] = defaultdict(int)
         lift_positions: dict[str, set[str]] = defaultdict(set)
+        totals = {p.id: p.total_weight for p in scored}
+        # The most one raised ability can add to a position's readiness: pairs further
+        # below the threshold than that cannot be lifted, and are not looked at.
+        reach = {p.id: max(r.weight for r in p.requirements) / totals[p.id] for p in scored}
         for student in records.students:
-            levels = _levels(attained[student.id])
+            levels = attained[student.id]
             row = matrix[student.id] = {}
             for position in scored:
                 value = position.readiness(levels)
                 shown = round(value, DECIMALS)
                 row[position.id] = shown
-                if shown >= threshold:
+                if shown >= threshold or value + reach[position.id] < threshold - 0.001:
                     continue
-                for ability in _lifting(position, levels, value, threshold):
+                for ability in _lifting(position, totals[position.id], levels, value, threshold):
                     lifted[ability].add(student.id)
                     lift_pairs[ability] += 1
                     lift_positions[ability].add(position.id)
@@ -596,10 +629,13 @@ def cohort_readiness(
 
 
 def _lifting(
-    position: PositionModel, levels: Mapping[str, int], value: float, threshold: float
+    position: PositionModel,
+    total: float,
+    levels: Mapping[str, int],
+    value: float,
+    threshold: float,
 ) -> list[str]:
     """Abilities whose raise to the required level alone makes the student ready."""
-    total = sum(r.weight for r in position.requirements)
     found = []
     for req in position.requirements:
         have = levels.get(req.ability, 0)
