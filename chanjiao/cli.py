@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from chanjiao import __version__
@@ -68,7 +69,7 @@ def _main(
 
 def print_ingest(result: IngestResult) -> None:
     title = "试运行：将会写入 (dry run: would change)" if result.dry_run else "已写入 (loaded)"
-    table = Table(title=f"{result.source} · {result.rows} 行 rows · {title}")
+    table = Table(title=f"{escape(result.source)} · {result.rows} 行 rows · {title}")
     for column in ("类型 Kind", "新增 added", "更新 updated", "不变 unchanged"):
         table.add_column(column, justify="left" if column.startswith("类型") else "right")
     for label, counts in sorted(result.nodes.items()):
@@ -87,7 +88,7 @@ def print_ingest(result: IngestResult) -> None:
         )
     out.print(table)
     for warning in result.warnings:
-        err.print(f"[yellow]! {warning}[/]", highlight=False)
+        err.print(f"! {warning}", style="yellow", markup=False, highlight=False)
     if result.dry_run:
         out.print("未写入任何数据。去掉 --dry-run 即可导入。(Nothing written.)")
     elif result.changed == 0:
@@ -419,9 +420,9 @@ def demo_command(
 
 # --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------
 # Each module's register(app) adds its commands.
-from chanjiao.commands import api, plan, stores, talent, views  # noqa: E402
+from chanjiao.commands import api, interop, plan, stores, talent, views  # noqa: E402
 
-for _module in (stores, api, views, plan, talent):
+for _module in (stores, api, views, plan, interop, talent):
     _module.register(app)
 
 

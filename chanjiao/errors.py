@@ -47,6 +47,13 @@ class InvalidRequest(ChanjiaoError):
     code = "invalid_request"
 
 
+class AlreadyExists(ChanjiaoError):
+    """Something the user asked to create exists already and must not be replaced."""
+
+    status = 409
+    code = "already_exists"
+
+
 class StoreUnavailable(ChanjiaoError):
     """The store cannot be opened or reached (bad path, locked file, server down)."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chanjiao.errors import NotFound
+from chanjiao.errors import AlreadyExists, NotFound
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
-from chanjiao.graph.store import GraphStore, ResultRow, StudentRow
+from chanjiao.graph.store import DocumentKind, GraphStore, ResultRow, StudentRow
 from chanjiao.ingest.load import ingest
 from tests.util import DATA
 
@@ -194,6 +194,31 @@ def test_find_nodes_pages_searches_and_filters(small: GraphStore) -> None:
     assert small.find_nodes(Label.COURSE, text="%") == []  # a literal, not a wildcard
     with pytest.raises(ValueError):
         small.find_nodes(Label.COURSE, filters={"x') OR 1=1 --": 1})
+
+
+def test_documents_beside_the_graph(small: GraphStore, second_handle: GraphStore) -> None:
+    before = small.stats()
+    generation = small.generation()
+    saved = small.save_document(DocumentKind.VERSION, "2025级", '{"a": "数据"}')
+    assert saved.size == len('{"a": "数据"}') and saved.created.endswith("Z")
+    small.save_document(DocumentKind.SCENARIO, "2025级", "[]")
+    # Documents are not part of the graph: counts and the write generation stay.
+    assert small.stats() == before
+    assert small.generation() == generation
+    found = second_handle.document(DocumentKind.VERSION, "2025级")
+    assert found is not None and found.body == '{"a": "数据"}'
+    assert second_handle.document(DocumentKind.VERSION, "2026级") is None
+    with pytest.raises(AlreadyExists, match="2025级"):
+        small.save_document(DocumentKind.VERSION, "2025级", "{}")
+    assert small.document(DocumentKind.VERSION, "2025级").body == '{"a": "数据"}'  # type: ignore[union-attr]
+    small.save_document(DocumentKind.VERSION, "2026级", "{}")
+    listed = small.documents(DocumentKind.VERSION)
+    assert [(d.name, d.body, d.size) for d in listed] == [("2025级", "", 11), ("2026级", "", 2)]
+    small.save_document(DocumentKind.SCENARIO, "2025级", "[1]", replace=True)
+    assert small.document(DocumentKind.SCENARIO, "2025级").body == "[1]"  # type: ignore[union-attr]
+    assert small.delete_document(DocumentKind.VERSION, "2025级") is True
+    assert small.delete_document(DocumentKind.VERSION, "2025级") is False
+    assert [d.name for d in small.documents(DocumentKind.VERSION)] == ["2026级"]
 
 
 def test_student_records(store: GraphStore) -> None:

@@ -26,6 +26,7 @@ from chanjiao.api.routes import (
     gaps,
     health,
     ingest,
+    interop,
     nodes,
     plan,
     relationships,
@@ -138,7 +139,19 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
     app.state.response_cache = ResponseCache()
     install_error_handlers(app)
-    for module in (health, nodes, relationships, align, gaps, ingest, data, views, plan, talent):
+    for module in (
+        health,
+        nodes,
+        relationships,
+        align,
+        gaps,
+        ingest,
+        interop,
+        data,
+        views,
+        plan,
+        talent,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:

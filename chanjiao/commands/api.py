@@ -10,6 +10,7 @@ import typer
 
 from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
 from chanjiao.config import ENV_STORE
+from chanjiao.errors import InvalidRequest
 from chanjiao.ingest.export import ExportFormat, write_export
 
 
@@ -45,11 +46,17 @@ def serve_command(
     )
 
 
+export_app = typer.Typer(
+    help="把数据库导出为可直接再导入的数据集（或用 export case 导出 CASE 框架）。Export the store.",
+)
+
+
 @user_errors
 def export_command(
+    ctx: typer.Context,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="输出：.json/.xlsx 文件或 CSV 文件夹。")
-    ],
+        Path | None, typer.Option("--output", "-o", help="输出：.json/.xlsx 文件或 CSV 文件夹。")
+    ] = None,
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="json / csv-dir / xlsx。")
     ] = ExportFormat.JSON,
@@ -60,6 +67,10 @@ def export_command(
     store: StoreOption = None,
 ) -> None:
     """把数据库导出为可直接再导入的数据集。Export the store as a re-loadable dataset."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if output is None:
+        raise InvalidRequest("请用 --output 给出输出位置", "give --output")
     with store_at(store) as graph:
         dataset = write_export(graph, fmt, output, pseudonymise=pseudonymise)
     for warning in dataset.warnings:
@@ -72,4 +83,5 @@ def export_command(
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
-    app.command("export")(export_command)
+    export_app.callback(invoke_without_command=True)(export_command)
+    app.add_typer(export_app, name="export")

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from chanjiao.config import ENV_STORE, open_store
@@ -52,7 +53,7 @@ def user_errors(func: F) -> F:
                 err.print(f"  … 另有 {more} 处错误未列出 ({more} more not shown)")
             raise typer.Exit(1) from None
         except ChanjiaoError as exc:
-            err.print(f"[bold red]✗[/] {exc.zh}", highlight=False)
+            err.print(f"[bold red]✗[/] {escape(exc.zh)}", highlight=False)
             err.print(f"  ({exc.en})", markup=False, highlight=False)
             raise typer.Exit(1) from None
         except OSError as exc:

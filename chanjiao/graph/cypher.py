@@ -116,6 +116,22 @@ def neighbours(label: Label, direction: str) -> str:
 
 
 COUNT_NODES = "MATCH (n) RETURN labels(n), count(n)"
+
+# --- documents beside the graph (one fixed label, never a graph label) -------------------
+
+#: The label of documents (versions, change log, scenarios); `Label` never holds it.
+DOCUMENT_LABEL = "ChanjiaoDocument"
+
+SAVE_DOCUMENT = (
+    f"MERGE (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) "
+    "SET d.created = $created, d.body = $body, d.size = $size"
+)
+GET_DOCUMENT = f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) RETURN d.created, d.body"
+LIST_DOCUMENTS = (
+    f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind}}) RETURN d.name, d.created, d.size "
+    "ORDER BY d.created, d.name"
+)
+DELETE_DOCUMENT = f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) DELETE d"
 COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN type(r), count(r)"
 
 

@@ -29,6 +29,7 @@ import os
 import re
 import sqlite3
 import threading
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -43,6 +44,8 @@ from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
     CLOSER_KINDS,
     ChainScope,
+    Document,
+    DocumentKind,
     GraphStore,
     Neighbour,
     PositionRow,
@@ -52,6 +55,8 @@ from chanjiao.graph.store import (
     Stats,
     StudentRecords,
     StudentRow,
+    document_exists,
+    utc_now,
 )
 
 SCHEMA_VERSION = "chanjiao/1"
@@ -76,6 +81,17 @@ CREATE TABLE IF NOT EXISTS rels (
     props TEXT NOT NULL,
     PRIMARY KEY (type, src, dst, src_label, dst_label)
 ) WITHOUT ROWID;
+"""
+#: Documents beside the graph (versions, change log, scenarios); added to older files on open.
+_DOCUMENTS = """
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created TEXT NOT NULL,
+    body BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (kind, name)
+) WITHOUT ROWID
 """
 _INDEX_BY_DST = "CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (type, dst, src)"
 
@@ -207,6 +223,8 @@ class EmbeddedStore(GraphStore):
                         f"{self.path} 不是本版本的 chanjiao 数据库",
                         f"{self.path} is not a database of this chanjiao version",
                     )
+                if "documents" not in tables and not self._read_only():
+                    conn.execute(_DOCUMENTS)
                 return
             if tables:
                 raise StoreUnavailable(
@@ -218,6 +236,8 @@ class EmbeddedStore(GraphStore):
                 "BEGIN IMMEDIATE;"
                 + _SCHEMA
                 + _INDEX_BY_DST
+                + ";"
+                + _DOCUMENTS
                 + ";"
                 + f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'), "
                 "('generation', '0'); COMMIT;"
@@ -305,6 +325,63 @@ class EmbeddedStore(GraphStore):
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def _read_only(self) -> bool:
+        return self.path.exists() and not os.access(self.path, os.W_OK)
+
+    # --- documents ----------------------------------------------------------------------
+
+    def save_document(
+        self, kind: DocumentKind, name: str, body: str, *, replace: bool = False
+    ) -> Document:
+        kind = DocumentKind(kind)
+        created = utc_now()
+        packed = zlib.compress(body.encode(), 6)
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        try:
+            self._conn().execute(
+                f"{verb} INTO documents (kind, name, created, body, size) VALUES (?, ?, ?, ?, ?)",
+                (kind.value, name, created, packed, len(body)),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise document_exists(kind, name) from exc
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(
+                f"写入数据库失败：{exc}", f"writing the database failed: {exc}"
+            ) from exc
+        return Document(kind, name, created, body, len(body))
+
+    def document(self, kind: DocumentKind, name: str) -> Document | None:
+        rows = self._query(
+            "SELECT created, body FROM documents WHERE kind = ? AND name = ?",
+            (DocumentKind(kind).value, name),
+        )
+        if not rows:
+            return None
+        body = zlib.decompress(rows[0][1]).decode()
+        return Document(DocumentKind(kind), name, rows[0][0], body, len(body))
+
+    def documents(self, kind: DocumentKind) -> list[Document]:
+        kind = DocumentKind(kind)
+        return [
+            Document(kind, name, created, "", size)
+            for name, created, size in self._query(
+                "SELECT name, created, size FROM documents WHERE kind = ? ORDER BY created, name",
+                (kind.value,),
+            )
+        ]
+
+    def delete_document(self, kind: DocumentKind, name: str) -> bool:
+        try:
+            cursor = self._conn().execute(
+                "DELETE FROM documents WHERE kind = ? AND name = ?",
+                (DocumentKind(kind).value, name),
+            )
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(
+                f"写入数据库失败：{exc}", f"writing the database failed: {exc}"
+            ) from exc
+        return cursor.rowcount > 0
 
     # --- lookups ------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
     CLOSER_KINDS,
     ChainScope,
+    Document,
+    DocumentKind,
     GraphStore,
     Neighbour,
     PositionRow,
@@ -45,6 +47,8 @@ from chanjiao.graph.store import (
     Stats,
     StudentRecords,
     StudentRow,
+    document_exists,
+    utc_now,
 )
 
 _PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
@@ -197,6 +201,42 @@ class Neo4jStore(GraphStore):
                 cypher.delete_relationships(rel_type, src_label, dst_label), rows
             )
         self._write(statements)
+
+    # --- documents ----------------------------------------------------------------------
+
+    def save_document(
+        self, kind: DocumentKind, name: str, body: str, *, replace: bool = False
+    ) -> Document:
+        kind = DocumentKind(kind)
+        if not replace and self.document(kind, name) is not None:
+            raise document_exists(kind, name)
+        _check(body, f"{kind} {name}", "body")
+        created = utc_now()
+        params = {"kind": kind.value, "name": name, "created": created}
+        self._write([(cypher.SAVE_DOCUMENT, {**params, "body": body, "size": len(body)})])
+        return Document(kind, name, created, body, len(body))
+
+    def document(self, kind: DocumentKind, name: str) -> Document | None:
+        kind = DocumentKind(kind)
+        rows = self.runner.read(cypher.GET_DOCUMENT, {"kind": kind.value, "name": name})
+        if not rows:
+            return None
+        created, body = rows[0]
+        return Document(kind, name, str(created), str(body), len(body))
+
+    def documents(self, kind: DocumentKind) -> list[Document]:
+        kind = DocumentKind(kind)
+        return [
+            Document(kind, str(name), str(created), "", int(size))
+            for name, created, size in self.runner.read(cypher.LIST_DOCUMENTS, {"kind": kind.value})
+        ]
+
+    def delete_document(self, kind: DocumentKind, name: str) -> bool:
+        params = {"kind": DocumentKind(kind).value, "name": name}
+        if not self.runner.read(cypher.GET_DOCUMENT, params):
+            return False
+        self._write([(cypher.DELETE_DOCUMENT, params)])
+        return True
 
     # --- lookups ------------------------------------------------------------------------
 

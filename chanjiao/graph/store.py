@@ -12,11 +12,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Literal, NamedTuple
 
 import networkx as nx
 
+from chanjiao.errors import AlreadyExists
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 
 #: Names of the closer lists in a gap (DESIGN §4), in report order.
@@ -120,6 +123,60 @@ class Neighbour:
     direction: Literal["out", "in"]
     node: Node
     props: dict[str, object]
+
+
+class DocumentKind(StrEnum):
+    """Kinds of documents a store keeps beside the graph (never part of the graph).
+
+    Versions (saved states of the graph), the change log and what-if scenarios live
+    in the same store as the graph, so they survive restarts and move with it, but
+    no analysis, count or export of the graph ever sees them.
+    """
+
+    VERSION = "version"
+    CHANGE = "change"
+    SCENARIO = "scenario"
+
+    @property
+    def zh(self) -> str:
+        return _DOCUMENT_ZH[self]
+
+
+_DOCUMENT_ZH = {
+    DocumentKind.VERSION: "版本",
+    DocumentKind.CHANGE: "变更记录",
+    DocumentKind.SCENARIO: "方案",
+}
+
+
+def document_exists(kind: DocumentKind, name: str) -> AlreadyExists:
+    """The error for saving over a document that must not be replaced."""
+    return AlreadyExists(
+        f"已有名为 {name} 的{kind.zh}，不能覆盖",
+        f"a {kind.value} named {name} exists already and cannot be replaced",
+    )
+
+
+def utc_now() -> str:
+    """Now in UTC as ISO 8601 with microseconds: such texts sort in time order."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A named JSON document beside the graph.
+
+    Attributes:
+        created: when it was saved, ISO 8601 in UTC (``2026-11-30T14:52:59Z``).
+        body: its JSON text; empty in listings (`GraphStore.documents`).
+        size: the length of `body` in characters.
+    """
+
+    kind: DocumentKind
+    name: str
+    created: str
+    body: str
+    size: int
 
 
 @dataclass(slots=True)
@@ -250,6 +307,30 @@ class GraphStore(ABC):
         Callers may cache answers per generation; None means: do not cache.
         """
         return None
+
+    # --- documents beside the graph (versions, change log, scenarios) -----------------
+
+    @abstractmethod
+    def save_document(
+        self, kind: DocumentKind, name: str, body: str, *, replace: bool = False
+    ) -> Document:
+        """Keep a JSON document under (kind, name); it does not change `generation`.
+
+        Raises:
+            AlreadyExists: a document of that kind and name exists and `replace` is False.
+        """
+
+    @abstractmethod
+    def document(self, kind: DocumentKind, name: str) -> Document | None:
+        """The document of that kind and name, with its body; None if there is none."""
+
+    @abstractmethod
+    def documents(self, kind: DocumentKind) -> list[Document]:
+        """Every document of a kind without its body, oldest first (then by name)."""
+
+    @abstractmethod
+    def delete_document(self, kind: DocumentKind, name: str) -> bool:
+        """Remove a document; False if there was none."""
 
     # --- deleting and finding (for the HTTP API) --------------------------------------
 

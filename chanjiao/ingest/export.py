@@ -282,22 +282,32 @@ def write_export(
     """
     dataset = export_dataset(store, pseudonymise=pseudonymise)
     if fmt is ExportFormat.CSV_DIR:
-        if path.exists() and not path.is_dir():
-            raise InvalidRequest(
-                f"{path} 是文件；csv-dir 格式需要一个文件夹",
-                f"{path} is a file; the csv-dir format writes a folder",
-            )
-        if path.is_dir() and any(p.suffix.lower() == ".csv" for p in path.iterdir()):
-            raise InvalidRequest(
-                f"文件夹 {path} 中已有 CSV 文件；请换一个空文件夹",
-                f"the folder {path} already holds CSV files; choose an empty folder",
-            )
-        path.mkdir(parents=True, exist_ok=True)
-        for name, data in to_csv_files(dataset).items():
-            (path / name).write_bytes(data)
+        write_csv_folder(to_csv_files(dataset), path)
     else:
         path.write_bytes(export_bytes(dataset, fmt))
     return dataset
+
+
+def write_csv_folder(files: dict[str, bytes], path: Path) -> None:
+    """Write CSV files into `path`, a new folder or one holding no CSV file.
+
+    Raises:
+        InvalidRequest: `path` is a file, or a folder already holding CSV files
+            (re-loading it would mix old files in).
+    """
+    if path.exists() and not path.is_dir():
+        raise InvalidRequest(
+            f"{path} 是文件；CSV 数据集需要一个文件夹",
+            f"{path} is a file; a CSV dataset is written as a folder",
+        )
+    if path.is_dir() and any(p.suffix.lower() == ".csv" for p in path.iterdir()):
+        raise InvalidRequest(
+            f"文件夹 {path} 中已有 CSV 文件；请换一个空文件夹",
+            f"the folder {path} already holds CSV files; choose an empty folder",
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (path / name).write_bytes(data)
 
 
 __all__ = [
@@ -308,5 +318,6 @@ __all__ = [
     "export_bytes",
     "export_dataset",
     "node_rows",
+    "write_csv_folder",
     "write_export",
 ]

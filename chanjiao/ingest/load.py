@@ -28,6 +28,7 @@ from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.formats import FileFormat
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
 from chanjiao.ingest.validate import normalise_levels, row_problems
+from chanjiao.interop.catalog import check_majors
 
 #: Called as progress(stage, done, total) while a dataset loads.
 Progress = Callable[[str, int, int], None]
@@ -133,7 +134,9 @@ def ingest_tables(
         builder.check_cycles(store)
         if builder.problems:
             raise IngestError(builder.problems, builder.problem_count)
-        result = IngestResult(source, dry_run, rows, warnings=list(raw.warnings))
+        # Majors are checked against the 2021 catalogue: a warning, never an error.
+        warnings = [*raw.warnings, *check_majors(raw)]
+        result = IngestResult(source, dry_run, rows, warnings=warnings)
         report("对比数据库 comparing", 0, 1)
         nodes, relationships = _plan(store, builder, result)
         report("对比数据库 comparing", 1, 1)

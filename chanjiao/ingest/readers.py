@@ -22,7 +22,7 @@ from chanjiao.errors import Problem
 from chanjiao.ingest.formats import FILES, FileFormat, file_format
 
 #: Sheets of a workbook that hold instructions, not data.
-INSTRUCTION_SHEETS = {"说明", "填写说明", "instructions", "readme", "使用说明"}
+INSTRUCTION_SHEETS = {"说明", "填写说明", "instructions", "readme", "使用说明", "专业目录"}
 
 _HEADER_WITH_NAME = re.compile(r"^(?P<zh>.*?)\s*[（(]\s*(?P<en>[A-Za-z_]+)\s*[)）]\s*$")
 

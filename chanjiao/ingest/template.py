@@ -11,6 +11,9 @@ from pathlib import Path
 
 from chanjiao.graph.schema import LEVEL_WORDS, words_of
 from chanjiao.ingest.formats import FILES, FileFormat
+from chanjiao.interop.catalog import add_catalog_sheet
+
+FILES_BY_NAME = {f.name: f for f in FILES}
 
 _LEVEL_LIST = [f"{w}" for w in LEVEL_WORDS.values()]
 
@@ -89,5 +92,6 @@ def write_template(path: Path) -> Path:
         sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDE", (28, 20, 22, 10, 60), strict=True):
         guide.column_dimensions[letter].width = width
+    add_catalog_sheet(book, book["majors"], list(FILES_BY_NAME["majors"].columns).index("code"))
     book.save(path)
     return path

@@ -306,6 +306,10 @@ class PositionRow(Row):
     segment_id: Id = R("所属环节编号")
     level: PositionLevelValue | None = F("岗位层级", "初级 / 中级 / 高级")
     demand: Headcount | None = F("需求人数", "没有企业需求数据时使用，默认 1")
+    occupation_code: Text | None = F(
+        "职业代码", "对应的标准职业代码，如 O*NET-SOC 51-9141.00、ESCO 3114.1"
+    )
+    description: Text | None = F("岗位描述", "如岗位的典型工作任务")
 
 
 class OfferRow(Row):
@@ -320,6 +324,7 @@ class AbilityRow(Row):
     category: AbilityCategoryValue | None = F("能力类别", "知识 / 技能 / 素养")
     parent_id: Id | None = F("上级能力编号", "能力点所属的能力域")
     description: Text | None = F("能力描述")
+    name_en: Text | None = F("英文名称", "标准中的原名（O*NET、ESCO 等）；能力名称可改填中文")
 
 
 class RequirementRow(Row):
