@@ -11,9 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY chanjiao ./chanjiao
-RUN pip install . \
+RUN pip install -c requirements.lock ".[server,neo4j,plan]" \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin chanjiao \
     && mkdir -p /data \
     && chown chanjiao:chanjiao /data

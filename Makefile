@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python >= 3.11):
-#   make demo   - create .venv, install chanjiao, load the sample college, write reports
+#   make demo   - create .venv, install chanjiao with every extra (requirements.lock),
+#                 load the sample college, write reports
 #   make test   - create .venv, install chanjiao with test tools (and, via apt, Chromium
 #                 and CJK fonts for the browser tests), run the test suite
 PYTHON ?= python3
@@ -7,13 +8,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean lock
 
-$(STAMP): pyproject.toml
+# Every extra (server, neo4j, plan) and the test tools, at the versions of requirements.lock.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("chanjiao needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -30,3 +32,13 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) chanjiao-demo
+
+# Re-pin requirements.lock after changing pyproject.toml: a fresh venv, then pip freeze.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev]"
+	( echo "# chanjiao[dev] (every extra + test tools), exact versions; make lock writes it"; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable ) > requirements.lock
+	rm -rf .lock-venv

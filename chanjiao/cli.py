@@ -2,7 +2,9 @@
 
 Each command opens the store, calls one library function and prints the result.
 Errors a user can cause (`ChanjiaoError`, unreadable files) become one readable
-message and a non-zero exit, never a traceback.
+message and a non-zero exit, never a traceback. The library is imported inside each
+command, so ``chanjiao --help`` and every command start without loading what they do
+not use (networkx, openpyxl, SciPy, FastAPI …).
 """
 
 from __future__ import annotations
@@ -10,17 +12,15 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from chanjiao import __version__
-from chanjiao.analysis.alignment import align_course, align_position
-from chanjiao.analysis.gaps import analyse_gaps
+from chanjiao.analysis.scoring import STATUS_ZH
 from chanjiao.commands.common import (
     StoreOption,
     err,
@@ -31,12 +31,9 @@ from chanjiao.commands.common import (
 )
 from chanjiao.config import store_location
 from chanjiao.graph.schema import LABEL_ZH, REL_ZH, Label, Rel
-from chanjiao.ingest.load import IngestResult, ingest
-from chanjiao.ingest.template import write_template
-from chanjiao.report.html import write_gap_report
-from chanjiao.report.markdown import STATUS_ZH, closer_names, gap_markdown
-from chanjiao.report.talent import gather_talent_report, write_talent_report
-from chanjiao.viz import write_cluster_view
+
+if TYPE_CHECKING:
+    from chanjiao.ingest.load import IngestResult
 
 app = typer.Typer(
     help="产教 chanjiao：专精特新产业学院课程与实训资源知识图谱。"
@@ -106,6 +103,8 @@ def ingest_command(
     store: StoreOption = None,
 ) -> None:
     """导入数据集（全部成功或全部不写入）。Load a dataset, all or nothing."""
+    from chanjiao.ingest.load import ingest
+
     with store_at(store) as graph, progress_bar() as report:
         result = ingest(graph, path, dry_run=dry_run, progress=report)
     if as_json:
@@ -195,6 +194,9 @@ def gaps_command(
     store: StoreOption = None,
 ) -> None:
     """专业群对产业链的能力差距分析（DESIGN §4）。Gap analysis of a cluster against a chain."""
+    from chanjiao.analysis.gaps import analyse_gaps
+    from chanjiao.report.markdown import closer_names, gap_markdown
+
     with store_at(store) as graph:
         report = analyse_gaps(graph, cluster, chain, segment).to_dict()
         names = closer_names(graph, report) if fmt is not GapFormat.json else {}
@@ -222,6 +224,8 @@ def align_course_command(
     store: StoreOption = None,
 ) -> None:
     """这门课培养哪些能力、服务哪些岗位与企业。Which positions a course serves."""
+    from chanjiao.analysis.alignment import align_course
+
     with store_at(store) as graph:
         result = align_course(graph, course_id).to_dict()
     if fmt is AlignFormat.json:
@@ -267,6 +271,8 @@ def align_position_command(
     store: StoreOption = None,
 ) -> None:
     """岗位的每项能力由哪些课程培养（按先修顺序）。How a position is taught."""
+    from chanjiao.analysis.alignment import align_position
+
     with store_at(store) as graph:
         result = align_position(graph, position_id, cluster).to_dict()
     if fmt is AlignFormat.json:
@@ -336,6 +342,8 @@ def template_command(
     ),
 ) -> None:
     """生成空白 Excel 数据模板（含说明与下拉列表）。Write the empty Excel template."""
+    from chanjiao.ingest.template import write_template
+
     write_template(output)
     out.print(f"已生成模板 template written: {output}")
 
@@ -345,6 +353,8 @@ def template_command(
 
 def sample_path() -> Path:
     """The bundled sample college (a folder of CSV files inside the package)."""
+    from importlib import resources
+
     return Path(str(resources.files("chanjiao") / "data" / "sample"))
 
 
@@ -365,6 +375,13 @@ def demo_command(
     ] = None,
 ) -> None:
     """载入示例产业学院并分析差距。Load the sample college and analyse its gaps."""
+    from chanjiao.analysis.gaps import analyse_gaps
+    from chanjiao.ingest.load import ingest
+    from chanjiao.report.html import write_gap_report
+    from chanjiao.report.markdown import closer_names, gap_markdown
+    from chanjiao.report.talent import gather_talent_report, write_talent_report
+    from chanjiao.viz import write_cluster_view
+
     output.mkdir(parents=True, exist_ok=True)
     location = store
     if location is None:

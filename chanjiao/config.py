@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from chanjiao.errors import StoreUnavailable
-from chanjiao.graph.embedded import EmbeddedStore
-from chanjiao.graph.store import GraphStore
+from chanjiao.errors import MissingExtra, StoreUnavailable
+
+if TYPE_CHECKING:
+    from chanjiao.graph.store import GraphStore
 
 DEFAULT_STORE = "chanjiao.db"
 ENV_STORE = "CHANJIAO_STORE"
@@ -78,13 +81,26 @@ def open_store(location: str | None = None) -> GraphStore:
             f"unsupported store address {scheme}://; give a database file path "
             "(e.g. ./chanjiao.db), a bolt:// or neo4j:// URL, or a falkordb:// URL",
         )
+    from chanjiao.graph.embedded import EmbeddedStore
+
     return EmbeddedStore(Path(where).expanduser())
+
+
+def _runners() -> ModuleType:
+    """The server runners (the [neo4j] extra: neo4j, falkordb, redis)."""
+    try:
+        from chanjiao.graph import runners
+    except ImportError as exc:
+        raise MissingExtra.for_extra(
+            "neo4j", "连接 Neo4j / FalkorDB 服务器", "a Neo4j or FalkorDB server store", exc
+        ) from exc
+    return runners
 
 
 def open_neo4j(url: str) -> GraphStore:
     """A `Neo4jStore` over the official driver, connected and checked."""
+    connect_neo4j = _runners().connect_neo4j
     from chanjiao.graph.neo4j import Neo4jStore
-    from chanjiao.graph.runners import connect_neo4j
 
     parts = urlsplit(url)
     user = unquote(parts.username) if parts.username else os.environ.get(ENV_USER, "neo4j")
@@ -112,8 +128,8 @@ def open_neo4j(url: str) -> GraphStore:
 
 def open_falkordb(url: str) -> GraphStore:
     """A `Neo4jStore` over FalkorDB's native protocol, connected and checked."""
+    connect_falkordb = _runners().connect_falkordb
     from chanjiao.graph.neo4j import Neo4jStore
-    from chanjiao.graph.runners import connect_falkordb
 
     parts = urlsplit(url)
     try:

@@ -11,12 +11,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+#: The one table of error codes → HTTP statuses. Each error class names its code; its
+#: `status` is read from here, so a code means one status everywhere (API, CLI, docs).
+HTTP_STATUS: dict[str, int] = {
+    "error": 400,
+    "invalid_request": 400,  # parts that do not fit together (a segment outside the chain)
+    "unauthorized": 401,
+    "writes_disabled": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "already_exists": 409,
+    "body_too_large": 413,
+    "unsupported_upload": 415,
+    "invalid_input": 422,  # a value that cannot be taken (unknown label, filter, level …)
+    "invalid_dataset": 422,
+    "internal_error": 500,
+    "missing_extra": 501,  # a feature whose optional packages are not installed
+    "config_error": 500,
+    "store_unavailable": 503,
+}
+
 
 class ChanjiaoError(Exception):
     """Base of every error chanjiao reports to a user."""
 
-    status = 400
     code = "error"
+    status = HTTP_STATUS[code]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status = HTTP_STATUS[cls.code]
 
     def __init__(self, zh: str, en: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(f"{zh} ({en})")
@@ -36,28 +61,58 @@ class ChanjiaoError(Exception):
 class NotFound(ChanjiaoError):
     """A node the user named does not exist in the store."""
 
-    status = 404
     code = "not_found"
 
 
 class InvalidRequest(ChanjiaoError):
     """A request whose parts do not fit together (e.g. a segment outside the chain)."""
 
-    status = 400
     code = "invalid_request"
+
+
+class InvalidInput(ChanjiaoError):
+    """A value the library cannot take (an unknown label, filter value, level …)."""
+
+    code = "invalid_input"
+
+
+class Conflict(ChanjiaoError):
+    """What the request would create exists already."""
+
+    code = "conflict"
+
+
+class UnsupportedUpload(ChanjiaoError):
+    """An upload whose content is not an .xlsx, a .zip of CSV files or a .json document."""
+
+    code = "unsupported_upload"
+
+
+class MissingExtra(ChanjiaoError):
+    """A feature needs packages of an extra that is not installed (``chanjiao[plan]`` …)."""
+
+    code = "missing_extra"
+
+    @classmethod
+    def for_extra(cls, extra: str, zh: str, en: str, exc: ImportError) -> MissingExtra:
+        """The error for feature `zh`/`en` needing ``chanjiao[extra]`` (`exc`: the failed import)."""
+        hint = f"pip install 'chanjiao[{extra}]'"
+        return cls(
+            f"{zh}需要安装可选依赖：{hint}（缺少 {exc.name or exc}）",
+            f"{en} needs the optional packages: {hint} (missing {exc.name or exc})",
+            {"extra": extra},
+        )
 
 
 class AlreadyExists(ChanjiaoError):
     """Something the user asked to create exists already and must not be replaced."""
 
-    status = 409
     code = "already_exists"
 
 
 class StoreUnavailable(ChanjiaoError):
     """The store cannot be opened or reached (bad path, locked file, server down)."""
 
-    status = 503
     code = "store_unavailable"
 
 
@@ -114,7 +169,6 @@ class IngestError(ChanjiaoError):
     Holds the problems found (at most `MAX_PROBLEMS` of them) and how many there were.
     """
 
-    status = 422
     code = "invalid_dataset"
     MAX_PROBLEMS = 200
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import pytest
 
@@ -78,3 +80,33 @@ def test_prerequisites_beat_semesters_and_pass_through_other_courses() -> None:
     assert order.index("a") < order.index("b") < order.index("c")
     assert order.index("x") < order.index("z")
     assert order[-1] == "w"  # no semester sorts last
+
+
+@pytest.mark.parametrize("dataset", ["small", "sample"])
+def test_one_learning_path_everywhere(dataset: str, tmp_path: Path) -> None:
+    """`align position`, `viz path` and `plan path` (its semester plan) show the same
+    learning path: the same courses in the same prerequisite order, for every position."""
+    from chanjiao.analysis.paths import semester_plan
+    from chanjiao.cli import sample_path
+    from chanjiao.graph.embedded import EmbeddedStore
+    from chanjiao.ingest.load import ingest
+    from chanjiao.viz import path_graph
+    from tests.util import SMALL
+
+    store = EmbeddedStore(tmp_path / "p.db")
+    ingest(store, SMALL if dataset == "small" else sample_path())
+    clusters = sorted(store.nodes(Label.SPECIALTY_CLUSTER))
+    compared = 0
+    for position in sorted(store.nodes(Label.POSITION)):
+        for cluster in clusters:
+            aligned = [c["id"] for c in align_position(store, position, cluster).learning_path]
+            planned = [c.id for c in semester_plan(store, position, cluster).courses]
+            drawn = [
+                n["id"].split(":", 1)[1]
+                for n in sorted(path_graph(store, position, cluster).data()["nodes"], key=str)
+                if n["id"].startswith("Course:")
+            ]
+            assert aligned == planned, (position, cluster)
+            assert sorted(drawn) == sorted(aligned), (position, cluster)
+            compared += bool(aligned)
+    assert compared > 0

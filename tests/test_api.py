@@ -177,7 +177,7 @@ def test_listing_refuses_bad_input(api: TestClient) -> None:
     assert_error(
         api.get(f"{V1}/nodes/courses", params={"filter": "hours:many"}), 422, "invalid_input"
     )
-    body = assert_error(api.get(f"{V1}/nodes/courses?limit=0"), 422, "invalid_request")
+    body = assert_error(api.get(f"{V1}/nodes/courses?limit=0"), 422, "invalid_input")
     assert body["details"]["errors"][0]["loc"] == ["query", "limit"]
 
 
@@ -277,7 +277,7 @@ def test_create_node_validated_with_the_ingest_messages(
         api.post(f"{V1}/nodes/courses", json=unknown, headers=AUTH), 422, "invalid_dataset"
     )
     assert body["details"]["errors"][0]["column"] == "colour"
-    assert_error(api.post(f"{V1}/nodes/courses", json=[1, 2], headers=AUTH), 422, "invalid_request")
+    assert_error(api.post(f"{V1}/nodes/courses", json=[1, 2], headers=AUTH), 422, "invalid_input")
     assert dump(small) == before
 
 
@@ -500,7 +500,7 @@ def test_relationship_validation_matches_ingest(api: TestClient, small: GraphSto
             f"{V1}/relationships", json={"type": "LIKES", "src": "a", "dst": "b"}, headers=AUTH
         ),
         422,
-        "invalid_request",
+        "invalid_input",
     )
     body = assert_error(
         api.post(
@@ -613,7 +613,7 @@ def test_ingest_needs_the_key_and_a_file(api: TestClient) -> None:
     with (DATA / "edge/zip/small.zip").open("rb") as fh:
         response = api.post(f"{V1}/ingest", files={"file": ("small.zip", fh)})
     assert_error(response, 401, "unauthorized")
-    assert_error(api.post(f"{V1}/ingest", headers=AUTH), 422, "invalid_request")
+    assert_error(api.post(f"{V1}/ingest", headers=AUTH), 422, "invalid_input")
 
 
 def test_body_size_limit(small: GraphStore) -> None:
@@ -691,7 +691,7 @@ def test_gaps_errors(api: TestClient) -> None:
         404,
         "not_found",
     )
-    body = assert_error(api.get(f"{V1}/gaps", params={"chain": "H1"}), 422, "invalid_request")
+    body = assert_error(api.get(f"{V1}/gaps", params={"chain": "H1"}), 422, "invalid_input")
     assert body["details"]["errors"][0]["loc"] == ["query", "cluster"]
 
 
@@ -729,7 +729,7 @@ def test_what_if_errors(api: TestClient) -> None:
             json=base | {"coverage": [{"course": "C1", "ability": "A1", "level": 5}]},
         ),
         422,
-        "invalid_request",
+        "invalid_input",
     )
     twice = [{"course": "C1", "ability": "A1", "level": 1}] * 2
     assert_error(
@@ -740,7 +740,7 @@ def test_what_if_errors(api: TestClient) -> None:
         400,
         "invalid_request",
     )
-    assert_error(api.post(f"{V1}/gaps/what-if", json={"cluster": "K1"}), 422, "invalid_request")
+    assert_error(api.post(f"{V1}/gaps/what-if", json={"cluster": "K1"}), 422, "invalid_input")
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -767,7 +767,7 @@ def test_export_formats_load_back_unchanged(
     assert "courses" in workbook.sheetnames
     with zipfile.ZipFile(io.BytesIO(api.get(f"{V1}/export?format=csv-dir").content)) as archive:
         assert "courses.csv" in archive.namelist()
-    assert_error(api.get(f"{V1}/export", params={"format": "pdf"}), 422, "invalid_request")
+    assert_error(api.get(f"{V1}/export", params={"format": "pdf"}), 422, "invalid_input")
 
 
 # --- failure modes ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chanjiao.analysis.partners import check_eligibility
-from chanjiao.analysis.paths import learning_path
+from chanjiao.analysis.paths import semester_plan
 from chanjiao.graph.store import GraphStore
 from chanjiao.report.html import gather_report
 from tests.test_api import V1, assert_error, client_for
@@ -60,12 +60,12 @@ def test_planning_endpoints_return_the_library_results(api: TestClient, small: G
     assert eligibility.json() == check_eligibility(small, "IC1").to_dict()
     path = api.get(f"{V1}/plan/path/P1", params={"cluster": "K1"})
     assert path.status_code == 200
-    assert path.json() == learning_path(small, "P1", "K1").to_dict()
+    assert path.json() == semester_plan(small, "P1", "K1").to_dict()
     # Two courses for K1's chain H1: C1 (A1 at 3) and C2 (A2 at 2, A4 at 1) reach 0.6792,
     # the whole current curriculum's coverage (C3, C5 add nothing): the best pair.
     built = api.post(f"{V1}/plan/cluster", json={"chain": "H1", "budget": 2, "method": "exact"})
     assert built.status_code == 200, built.text
     assert_error(api.get(f"{V1}/plan/eligibility/IC9"), 404, "not_found")
     assert_error(
-        api.post(f"{V1}/plan/cluster", json={"chain": "H1", "budget": -1}), 422, "invalid_request"
+        api.post(f"{V1}/plan/cluster", json={"chain": "H1", "budget": -1}), 422, "invalid_input"
     )

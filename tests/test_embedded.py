@@ -61,3 +61,22 @@ def test_warm_fills_every_chain_and_ability(tmp_path: Path) -> None:
         assert store._cache.get(generation, ("scope", chain, None)) is not None
     for ability in store.nodes(Label.ABILITY):
         assert store._cache.get(generation, ("closers", ability)) is not None
+
+
+def test_a_busy_file_is_reported_alike_by_write_and_delete(tmp_path: Path) -> None:
+    """Another process holds the write lock: both writes say so, neither leaks sqlite3."""
+    store = EmbeddedStore(tmp_path / "busy.db")
+    ingest(store, SMALL)
+    store._conn().execute("PRAGMA busy_timeout = 0")  # do not wait 30 s for the lock
+    holder = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreUnavailable, match="其他程序写入"):
+            store.delete(nodes=[(Label.COURSE, "C1")])
+        with pytest.raises(StoreUnavailable, match="其他程序写入"):
+            store.write([], [])
+    finally:
+        holder.execute("ROLLBACK")
+    assert store.get_node(Label.COURSE, "C1") is not None  # nothing was deleted
+    store.delete(nodes=[(Label.COURSE, "C1")])
+    assert store.get_node(Label.COURSE, "C1") is None

@@ -34,7 +34,7 @@ import pytest
 from chanjiao.analysis.gaps import analyse_gaps, demand_of
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
-from chanjiao.graph.store import GraphStore, PositionRow
+from chanjiao.graph.store import GraphStore, ScopePosition
 
 
 def test_chain_and_segment_coverage(small: GraphStore) -> None:
@@ -201,4 +201,4 @@ def test_adding_a_course_closes_a_gap(small: GraphStore) -> None:
     [(10, 5, 5), (4, None, 4), (None, None, 1), (None, 7, 7)],
 )
 def test_demand_rule(demand: int | None, offered: int | None, expected: int) -> None:
-    assert demand_of(PositionRow("P", "p", "S", demand, offered)) == expected
+    assert demand_of(ScopePosition("P", "p", "S", demand, offered)) == expected

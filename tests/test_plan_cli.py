@@ -77,6 +77,7 @@ def test_resources(small_db: str) -> None:
     assert code == 0
     data = json.loads(out)
     assert data["summary"] == {
+        "dual_qualified_share": 0.0,  # T2 teaches C1 and is not dual-qualified
         "courses_without_dual_teacher": 4,
         "abilities_without_expert": 2,
         "courses_without_textbook": 3,

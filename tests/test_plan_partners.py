@@ -92,15 +92,15 @@ def test_unmet_conditions_are_named(small: GraphStore) -> None:
     assert not result.eligible
     assert [c.key for c in result.unmet] == ["university_lead", "srdi_enterprise", "partner_types"]
     lead, srdi, types = result.conditions
-    assert "牵头单位不是高校" in lead.detail_zh and "E3" in lead.detail_zh
-    assert "E3" in lead.detail_en
+    assert "没有高校" in lead.detail_zh  # an enterprise's role 牵头单位 makes no lead
+    assert "E3" not in lead.detail_en
     assert "小巨人" in srdi.detail_zh
     assert "E9" in types.detail_zh and "E3" not in types.detail_zh  # a chain leader is listed
     assert "E9" in types.detail_en
 
 
 def test_lead_by_university_name(small: GraphStore) -> None:
-    """IC3 names U1 as its university; no role marks a lead, so the name decides."""
+    """IC3 names U1 as its university; no role marks a lead, the name decides."""
     small.write(
         [
             Node(
@@ -116,10 +116,48 @@ def test_lead_by_university_name(small: GraphStore) -> None:
     )
     result = check_eligibility(small, "IC3")
     assert result.eligible
+    assert [p["id"] for p in result.to_dict()["partners"] if p["lead"]] == ["U1"]
+    # The college names another university: that one leads, U1 becomes a co-applicant.
     small.write([Node(Label.INDUSTRY_COLLEGE, "IC3", {"university": "别的大学"})], [])
     result = check_eligibility(small, "IC3")
-    assert [c.key for c in result.unmet] == ["university_lead"]
-    assert "未标明为牵头单位" in result.unmet[0].detail_zh
+    assert result.eligible
+    assert "别的大学" in result.conditions[0].detail_zh
+    assert not any(p["lead"] for p in result.to_dict()["partners"])
+    assert "高校 1 家" in result.conditions[2].detail_zh
+
+
+def test_enterprise_role_never_cancels_the_university_lead(small: GraphStore) -> None:
+    """The issue's real case: an enterprise partner with role 牵头企业 beside U1 (牵头单位)."""
+    small.write(
+        [],
+        [
+            Relationship(
+                Rel.PARTNER_OF,
+                Label.ENTERPRISE,
+                "E3",
+                Label.INDUSTRY_COLLEGE,
+                "IC1",
+                {"role": "牵头企业"},
+            )
+        ],
+    )
+    result = check_eligibility(small, "IC1")
+    assert result.eligible
+    lead = result.conditions[0]
+    assert lead.met and "U1" in lead.detail_en and "E3" not in lead.detail_en
+    assert [p["id"] for p in result.to_dict()["partners"] if p["lead"]] == ["U1"]
+
+
+def test_university_named_by_the_college_leads_without_a_partner_row(small: GraphStore) -> None:
+    """The issue's other case: `university` filled, no university organisation among partners."""
+    small.write(
+        [Node(Label.INDUSTRY_COLLEGE, "IC5", {"name": "第五产业学院", "university": "甲大学"})],
+        [Relationship(Rel.PARTNER_OF, Label.ENTERPRISE, "E1", Label.INDUSTRY_COLLEGE, "IC5")],
+    )
+    result = check_eligibility(small, "IC5")
+    assert result.eligible
+    assert result.conditions[0].detail_zh == "牵头高校：甲大学"
+    assert result.conditions[2].detail_en == "1 co-applicants, all of listed kinds"
 
 
 def test_college_without_partners(small: GraphStore) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pytest
 
-from chanjiao.analysis.paths import learning_path
+from chanjiao.analysis.paths import semester_plan
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.load import ingest
@@ -41,7 +41,7 @@ def placed(path: object) -> dict[str, int | None]:
 
 
 def test_placement_with_a_load_limit(paths: GraphStore) -> None:
-    path = learning_path(paths, "PP", "KP", semesters=4, max_load=2)
+    path = semester_plan(paths, "PP", "KP", semesters=4, max_load=2)
     assert [c.id for c in path.courses] == ["K0", "K1", "K2", "K3", "K4"]
     assert placed(path) == {"K0": 1, "K1": 2, "K2": 3, "K3": 2, "K4": 1}
     assert [c.fixed for c in path.courses] == [True, False, False, True, False]
@@ -63,41 +63,41 @@ def test_placement_with_a_load_limit(paths: GraphStore) -> None:
 
 
 def test_chain_longer_than_the_semesters(paths: GraphStore) -> None:
-    path = learning_path(paths, "PP", "KP", semesters=3)
+    path = semester_plan(paths, "PP", "KP", semesters=3)
     assert path.long_chains == [["K0", "K1", "K2", "K3"]]
 
 
 def test_hours_as_load(paths: GraphStore) -> None:
-    path = learning_path(paths, "PP", "KP", semesters=4, max_load=100, load_by="hours")
+    path = semester_plan(paths, "PP", "KP", semesters=4, max_load=100, load_by="hours")
     assert placed(path) == {"K0": 1, "K1": 3, "K2": 4, "K3": 2, "K4": 1}
     assert path.unknown_load == ["K4"]
 
 
 def test_free_placement(paths: GraphStore) -> None:
-    path = learning_path(paths, "PP", "KP", semesters=4, max_load=2, keep_semesters=False)
+    path = semester_plan(paths, "PP", "KP", semesters=4, max_load=2, keep_semesters=False)
     assert placed(path) == {"K0": 1, "K1": 2, "K2": 3, "K3": 4, "K4": 1}
     assert path.order_conflicts == []
 
 
 def test_overload_and_no_room(paths: GraphStore) -> None:
-    path = learning_path(paths, "PP", "KP", semesters=4, max_load=0.5)
+    path = semester_plan(paths, "PP", "KP", semesters=4, max_load=0.5)
     assert path.overloaded == [{"semester": 1, "load": 1.0}, {"semester": 2, "load": 1.0}]
     assert path.unplaced == ["K1", "K2", "K4"]
 
 
 def test_small_graph_path(small: GraphStore) -> None:
     """P1 in K1: C1 (A1, semester 2) and C2 (A2, semester 3, after C1); A3 is untaught."""
-    path = learning_path(small, "P1", "K1")
+    path = semester_plan(small, "P1", "K1")
     assert placed(path) == {"C1": 2, "C2": 3}
     assert path.untaught == ["A3"]
 
 
 def test_errors(paths: GraphStore) -> None:
     with pytest.raises(NotFound):
-        learning_path(paths, "P9", "KP")
+        semester_plan(paths, "P9", "KP")
     with pytest.raises(NotFound):
-        learning_path(paths, "PP", "K9")
+        semester_plan(paths, "PP", "K9")
     with pytest.raises(InvalidRequest):
-        learning_path(paths, "PP", "KP", semesters=0)
+        semester_plan(paths, "PP", "KP", semesters=0)
     with pytest.raises(InvalidRequest):
-        learning_path(paths, "PP", "KP", max_load=-1)
+        semester_plan(paths, "PP", "KP", max_load=-1)

@@ -8,34 +8,41 @@ Shortfalls of K1 (C(K1) = C1, C2, C3, C5; see tests/test_gaps.py), on paper:
       courses without a dual-qualified teacher: C1 (1 teacher), C2, C3, C5 (0 teachers)
     USED_IN: B1 → C4 (not in K1), B2 → C2
       courses without a textbook: C1, C3, C5
-    skill gaps (category 技能): A4 and A2; both have R2 (R2 SUPPORTS C2, which covers them)
-      skill gaps without a training resource: none
+    required skills (category 技能): A1, A2, A4; A2 and A4 have R2 (R2 SUPPORTS C2, which
+    covers them); A1 is covered by C1 only, which no resource supports
+      skills without a training resource: A1 (the report's numbers are `plan resources`')
     adding skill ability A7 required by P2 (level 2), covered by nothing and supported by
-    nothing, makes A7 a gap with no resource: [A7]
+    nothing: [A1, A7]
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
+from chanjiao.graph.embedded import EmbeddedStore
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import GraphStore
+from chanjiao.ingest.load import ingest
 from chanjiao.report.html import gap_report_html, gather_report, write_gap_report
 from tests.test_views import IMG, assert_drew, assert_offline, drawn, screenshot
+from tests.util import SMALL
 
 
 def test_shortfalls_by_hand(small: GraphStore) -> None:
     short = gather_report(small, "K1", "H1").shortfalls.to_dict()
-    assert short["teachers"] == 1 and short["dual_qualified_teachers"] == 0
-    assert short["dual_qualified_share"] == 0.0
-    assert short["courses_without_dual_qualified_teacher"] == [
-        {"id": "C1", "name": "半导体材料", "teachers": 1},
-        {"id": "C2", "name": "光刻工艺", "teachers": 0},
-        {"id": "C3", "name": "大学体育", "teachers": 0},
-        {"id": "C5", "name": "军事理论", "teachers": 0},
+    assert short["course_teachers"] == ["T2"] and short["dual_qualified_teachers"] == []
+    assert short["summary"]["dual_qualified_share"] == 0.0
+    assert short["courses_without_dual_teacher"] == [
+        {"course": "C1", "name": "半导体材料", "teachers": ["T2"]},
+        {"course": "C2", "name": "光刻工艺", "teachers": []},
+        {"course": "C3", "name": "大学体育", "teachers": []},
+        {"course": "C5", "name": "军事理论", "teachers": []},
     ]
-    assert [c["id"] for c in short["courses_without_textbook"]] == ["C1", "C3", "C5"]
-    assert short["skill_gaps_without_training_resource"] == []
+    assert [c["course"] for c in short["courses_without_textbook"]] == ["C1", "C3", "C5"]
+    assert [g["ability"] for g in short["skills_without_resource"]] == ["A1"]
 
     small.write(
         [Node(Label.ABILITY, "A7", {"name": "键合", "category": "skill"})],
@@ -46,15 +53,41 @@ def test_shortfalls_by_hand(small: GraphStore) -> None:
         ],
     )
     short = gather_report(small, "K1", "H1").shortfalls.to_dict()
-    assert [g["ability"] for g in short["skill_gaps_without_training_resource"]] == ["A7"]
+    assert [g["ability"] for g in short["skills_without_resource"]] == ["A1", "A7"]
+
+
+@pytest.fixture
+def small_db(tmp_path: Path) -> str:
+    path = tmp_path / "small.db"
+    with EmbeddedStore(path) as store:
+        ingest(store, SMALL)
+    return str(path)
+
+
+def test_report_shortfalls_are_the_planning_command_s(small_db: str) -> None:
+    """One shortfall analysis: `report --format json` carries what `plan resources` prints."""
+    from typer.testing import CliRunner
+
+    from chanjiao.cli import app
+
+    runner = CliRunner()
+    args = ["-k", "K1", "-c", "H1", "-s", small_db]
+    report = runner.invoke(app, ["report", *args, "-f", "json"])
+    plan = runner.invoke(app, ["plan", "resources", *args, "-f", "json"])
+    assert report.exit_code == 0 and plan.exit_code == 0, report.stderr + plan.stderr
+    shortfalls = json.loads(report.stdout)["shortfalls"]
+    assert shortfalls == json.loads(plan.stdout)
+    assert shortfalls["summary"]["skills_without_resource"] == 1  # A1, by hand above
+    markdown = runner.invoke(app, ["report", *args, "-f", "md"]).stdout
+    assert "没有实训资源的技能 Skills without a training resource：1" in markdown
 
 
 def test_dual_teacher_counts(small: GraphStore) -> None:
     """Making T2 dual-qualified leaves C2, C3, C5 without one; share 1/1."""
     small.write([Node(Label.TEACHER, "T2", {"dual_qualified": True})], [])
     short = gather_report(small, "K1", "H1").shortfalls
-    assert [c["id"] for c in short.courses_without_dual_teacher] == ["C2", "C3", "C5"]
-    assert short.dual_share == 1.0
+    assert [c["course"] for c in short.courses_without_dual_teacher] == ["C2", "C3", "C5"]
+    assert short.dual_qualified_share == 1.0
 
 
 def test_report_sections_and_offline(small: GraphStore) -> None:
@@ -119,7 +152,7 @@ def test_report_has_the_planning_sections(small: GraphStore) -> None:
     from chanjiao.report.html import gap_report_html
 
     data = gather_report(small, "K1", "H1")
-    kinds = {row["value"]: row["count"] for row in data.planning["resources"]["textbook_kinds"]}
+    kinds = {row.value: row.count for row in data.shortfalls.textbook_kinds}
     assert kinds["national_planned"] == 1 and kinds["school_enterprise"] == 0
     [college] = data.planning["eligibility"]
     assert college["college"] == "IC1" and college["eligible"] is True

@@ -38,7 +38,7 @@ def test_report_command_formats(small: GraphStore, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     expected = analyse_gaps(small, "K1", "H1").to_dict()
     assert {k: v for k, v in data.items() if k not in ("shortfalls", "planning")} == expected
-    assert data["shortfalls"]["dual_qualified_teachers"] == 0
+    assert data["shortfalls"]["dual_qualified_teachers"] == []
     assert data["planning"]["eligibility"][0]["eligible"] is True  # IC1 (see test_report_html)
     result = runner.invoke(app, [*base, "-f", "md", "--segment", "S1"])
     assert result.stdout == (GOLDEN / "report_K1_H1_S1.md").read_text(encoding="utf-8")

@@ -30,6 +30,10 @@ def test_workbook_cell_by_cell(small: GraphStore, tmp_path: Path) -> None:
         "孤立课程 Orphans",
         "未建模岗位 Unmodelled",
         "资源短板 Shortfalls",
+        "教材体系 Textbooks",
+        "岗课赛证 Credentials",
+        "合作企业 Partners",
+        "申报条件 Eligibility",
         "说明 Notes",
     ]
     summary = dict(rows(book["概况 Summary"])[1:])
@@ -85,6 +89,7 @@ def test_workbook_cell_by_cell(small: GraphStore, tmp_path: Path) -> None:
         "技能",
         1.3333,
         "切磨抛技术员（P2）",
+        "光刻工艺（C2，1 级）",  # taught partly: C2 covers A4 at 1, P2 requires 3
         None,  # no course outside K1 covers A4 (an empty cell reads back as None)
         "李老师（T2）",
         "光刻工艺教程（B2）",
@@ -105,6 +110,29 @@ def test_workbook_cell_by_cell(small: GraphStore, tmp_path: Path) -> None:
         ("没有教材的课程", "C1"),
         ("没有教材的课程", "C3"),
         ("没有教材的课程", "C5"),
+        ("没有实训资源的技能", "A1"),  # as `plan resources` (tests/test_plan_resources.py)
+        ("没有专长教师的能力", "A2"),
+        ("没有专长教师的能力", "A5"),
+        ("超过更新年限", "B2"),
+        ("超过更新年限", "R1"),
+    ]
+    assert rows(book["教材体系 Textbooks"])[1:3] == [
+        ["国家规划教材", 1, 1, 0.3, 0],
+        ["校企合作开发教材", 0, 0, 0.3, 1],
+    ]
+    assert rows(book["岗课赛证 Credentials"])[1:3] == [
+        ["P1", "衬底工艺员", "集成电路开发与测试", None, "A3"],
+        ["P2", "切磨抛技术员", None, "集成电路开发及应用", "A4"],
+    ]
+    assert rows(book["合作企业 Partners"])[1:] == [
+        ["E1", "甲企业", 3, 0.75, 0.75, "外延表征"],
+        ["E2", "乙企业", 2, 0.75, 0.5, "外延表征"],
+    ]
+    eligibility = rows(book["申报条件 Eligibility"])[1:]
+    assert [(e[1][:3], e[2]) for e in eligibility] == [
+        ("由高校", "是"),
+        ("至少 ", "是"),
+        ("联合申", "是"),
     ]
 
 

@@ -196,6 +196,37 @@ def test_find_nodes_pages_searches_and_filters(small: GraphStore) -> None:
         small.find_nodes(Label.COURSE, filters={"x') OR 1=1 --": 1})
 
 
+def test_prerequisite_graph_is_frozen_and_shared_safely(small: GraphStore) -> None:
+    """A backend may cache the graph for every caller: nobody can change it."""
+    import networkx as nx
+
+    graph = small.prerequisite_graph()
+    assert ("C1", "C2") in graph.edges  # C1 is a prerequisite of C2 (courses.csv)
+    assert nx.is_frozen(graph)
+    with pytest.raises(nx.NetworkXError):
+        graph.add_edge("C2", "C1")
+    assert ("C2", "C1") not in small.prerequisite_graph().edges
+
+
+def test_bad_filter_keys_are_refused_alike(store: GraphStore) -> None:
+    """The shared check (graph.store.check_filters), on every backend."""
+    with pytest.raises(ValueError, match="not a property name"):
+        store.find_nodes(Label.COURSE, filters={"name') OR 1=1 --": "x"})
+
+
+def test_the_analysis_reads_only_graph_reads() -> None:
+    """`chanjiao.analysis` is typed against `GraphReads` (mypy holds it to that), never
+    against the whole `GraphStore` or a backend."""
+    from pathlib import Path
+
+    import chanjiao.analysis
+
+    for path in Path(chanjiao.analysis.__file__).parent.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "GraphStore" not in text and "graph.embedded" not in text, path.name
+        assert "graph.neo4j" not in text, path.name
+
+
 def test_documents_beside_the_graph(small: GraphStore, second_handle: GraphStore) -> None:
     before = small.stats()
     generation = small.generation()

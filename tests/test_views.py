@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from chanjiao import viz
 from chanjiao.cli import app
-from chanjiao.errors import InvalidRequest, NotFound
+from chanjiao.errors import InvalidInput, InvalidRequest, NotFound
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
 from chanjiao.viz.render import vis_assets
@@ -167,7 +167,7 @@ def assert_drew(page: Page, probe: dict[str, str], expected_nodes: int) -> None:
 
 
 HTTP = re.compile(r"https?:", re.IGNORECASE)
-#: The only URLs in pyvis' vis-network 9.1.2: license comments, a core-js notice, an
+#: The only URLs in the vendored vis-network 9.1.2: license comments, a core-js notice, an
 #: error message and the SVG namespace. None is ever fetched.
 VENDORED_URLS = {
     "http://almende.com",
@@ -263,8 +263,9 @@ def test_view_errors(small: GraphStore) -> None:
         viz.focus_graph(small, "X9")
     with pytest.raises(InvalidRequest, match="跳数"):
         viz.focus_graph(small, "C1", hops=9)
-    with pytest.raises(InvalidRequest, match="未知的节点类型"):
+    with pytest.raises(InvalidInput, match="不认识的节点类型") as raised:
         viz.parse_label("Nope")
+    assert raised.value.status == 422  # as on /nodes/{label}: one rule, one status
     assert viz.parse_label("课程") is Label.COURSE and viz.parse_label("course") is Label.COURSE
     with pytest.raises(NotFound, match="找不到能力"):
         viz.gap_graph(small, "K1", "H1", "A9")

@@ -2,25 +2,35 @@
 
 - For a course: each ability it covers, and for each the positions that require it,
   their segments, chains and enterprises, with the *share* of each position's
-  coverage this course provides on its own: Σ w·min(level, r)/r over the position's
-  requirements the course covers, divided by the position's total weight W(p).
-- For a position: each required ability with the courses that build it, and all
-  those courses in prerequisite order (a learning path).
+  coverage this course provides on its own: Σ w·f (DESIGN §4, f from the course's
+  level) over the position's requirements the course covers, divided by the
+  position's total weight W(p).
+- For a position: each required ability with the courses that build it, and the
+  position's learning path.
+
+Two words, two meanings, used alike by the CLI, the API, the views and the reports:
+
+- **learning path** (学习路径, `learning_path_courses`): the courses that build a
+  position's abilities (within C(K) when a cluster is given) plus their prerequisites
+  (transitively) within the same courses, in prerequisite order (`prerequisite_order`);
+- **semester plan** (学期安排, `analysis.paths.semester_plan`): that learning path placed
+  into semesters.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
+from chanjiao.analysis.scoring import fulfilment, rounded, status
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label, Node, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
-_DECIMALS = 4
+if TYPE_CHECKING:  # networkx is imported where a graph algorithm runs (CLI start-up)
+    import networkx as nx
 
 
 def _public(node: Node) -> dict[str, Any]:
@@ -57,7 +67,7 @@ class CourseAlignment:
                     "segment": p.segment,
                     "chain": p.chain,
                     "enterprises": p.enterprises,
-                    "share": round(p.share, _DECIMALS),
+                    "share": rounded(p.share),
                     "requirements": p.requirements,
                 }
                 for p in self.positions
@@ -68,7 +78,7 @@ class CourseAlignment:
         }
 
 
-def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
+def align_course(store: GraphReads, course_id: str) -> CourseAlignment:
     """Which abilities a course builds, and which positions, segments, enterprises need them.
 
     Raises:
@@ -120,14 +130,14 @@ def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
                 0.0,
             ),
         )
-        contribution = weight * min(level, required) / required / total_weight[r.src]
+        contribution = weight * fulfilment(level, required) / total_weight[r.src]
         entry.share += contribution
         detail = {
             "ability": r.dst,
             "required": required,
             "level": level,
-            "weight": round(weight, _DECIMALS),
-            "status": "covered" if level >= required else "partial",
+            "weight": rounded(weight),
+            "status": status(level, required),
         }
         entry.requirements.append(detail)
         by_ability[r.dst].append(
@@ -135,8 +145,8 @@ def align_course(store: GraphStore, course_id: str) -> CourseAlignment:
                 "position": r.src,
                 "name": position.name,
                 "required": required,
-                "weight": round(weight, _DECIMALS),
-                "share": round(contribution, _DECIMALS),
+                "weight": rounded(weight),
+                "share": rounded(contribution),
             }
         )
     ability_rows = [
@@ -172,7 +182,7 @@ class PositionAlignment:
 
 
 def align_position(
-    store: GraphStore, position_id: str, cluster_id: str | None = None
+    store: GraphReads, position_id: str, cluster_id: str | None = None
 ) -> PositionAlignment:
     """Each ability a position requires, the courses that build it, in prerequisite order.
 
@@ -201,14 +211,15 @@ def align_position(
             for r in store.relationships(Rel.COVERS, dst_ids=ability_ids)
             if allowed is None or r.src in allowed
         ]
-        courses = store.nodes(Label.COURSE, {r.src for r in covering})
+        prerequisites = store.prerequisite_graph()
+        path_ids = learning_path_courses(prerequisites, {r.src for r in covering}, allowed)
+        courses = store.nodes(Label.COURSE, path_ids)
         segment = next(iter(store.relationships(Rel.IN_SEGMENT, src_ids=[position_id])), None)
         chain = (
             next(iter(store.relationships(Rel.PART_OF, src_ids=[segment.dst])), None)
             if segment
             else None
         )
-        prerequisites = store.prerequisite_graph()
 
     order = prerequisite_order(prerequisites, courses)
     rank = {c: i for i, c in enumerate(order)}
@@ -224,14 +235,14 @@ def align_position(
                 "ability": req.dst,
                 "name": abilities[req.dst].name if req.dst in abilities else req.dst,
                 "required": required,
-                "weight": round(float(req.props.get("weight", 1.0)), _DECIMALS),
+                "weight": rounded(float(req.props.get("weight", 1.0))),
                 "courses": [
                     {
                         "id": r.src,
                         "name": courses[r.src].name,
                         "level": int(r.props["level"]),
                         "semester": courses[r.src].props.get("semester"),
-                        "meets": int(r.props["level"]) >= required,
+                        "meets": status(int(r.props["level"]), required) == "covered",
                     }
                     for r in builders
                 ],
@@ -251,11 +262,30 @@ def align_position(
     )
 
 
+def learning_path_courses(
+    prerequisites: nx.DiGraph, builders: Collection[str], pool: Collection[str] | None
+) -> set[str]:
+    """The courses of a learning path: the builders and their prerequisites in the pool.
+
+    Args:
+        builders: the courses that cover an ability the position requires.
+        pool: the courses a path may use (C(K)); None for every course.
+    """
+    import networkx as nx
+
+    before = {a for c in builders if c in prerequisites for a in nx.ancestors(prerequisites, c)}
+    if pool is not None:
+        before &= set(pool)
+    return set(builders) | before
+
+
 def prerequisite_order(prerequisites: nx.DiGraph, courses: dict[str, Node]) -> list[str]:
     """The courses ordered so each comes after everything it (transitively) requires.
 
     Ties go to the earlier semester, then the smaller id, so the order is stable.
     """
+    import networkx as nx
+
     chosen = set(courses)
     graph = nx.DiGraph()
     graph.add_nodes_from(chosen)

@@ -19,10 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from chanjiao.analysis.gaps import demand_of, taught_levels
+from chanjiao.analysis.scoring import demand_of, status, taught_levels
 from chanjiao.analysis.whatif import target_chain
 from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 
 @dataclass(slots=True)
@@ -96,7 +96,7 @@ class CertificationReport:
 
 
 def certification(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str | None = None,
     segment_id: str | None = None,
@@ -150,11 +150,7 @@ def certification(
                     "name": req.ability_name,
                     "required": req.level,
                     "taught": level,
-                    "status": "covered"
-                    if level >= req.level
-                    else "partial"
-                    if level
-                    else "missing",
+                    "status": status(level, req.level),
                 }
             )
             if level < req.level:

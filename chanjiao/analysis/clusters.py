@@ -42,17 +42,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
-
-from chanjiao.analysis.gaps import DECIMALS, demand_of
-from chanjiao.errors import InvalidRequest, NotFound
+from chanjiao.analysis.inputs import DEFAULT_TIME_LIMIT, MAX_TIME_LIMIT, BudgetKind, Method
+from chanjiao.analysis.scoring import demand_of, highest_levels, rounded
+from chanjiao.errors import InvalidInput, InvalidRequest, MissingExtra, NotFound
 from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
-BudgetKind = Literal["courses", "hours", "credits"]
-Method = Literal["greedy", "exact", "both"]
 UnitKind = Literal["major", "course"]
 
 BUDGET_ZH: dict[str, str] = {"courses": "门课程", "hours": "学时", "credits": "学分"}
@@ -62,10 +57,6 @@ BUDGET_ZH: dict[str, str] = {"courses": "门课程", "hours": "学时", "credits
 MAX_EXACT_UNITS = 5000
 
 _EPS = 1e-12
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +96,10 @@ class Pick:
             "id": self.id,
             "name": self.name,
             "new_courses": self.new_courses,
-            "cost": _r(self.cost),
-            "gain": _r(self.gain),
-            "coverage_gain": _r(self.coverage_gain),
-            "coverage": _r(self.coverage),
+            "cost": rounded(self.cost),
+            "gain": rounded(self.gain),
+            "coverage_gain": rounded(self.coverage_gain),
+            "coverage": rounded(self.coverage),
         }
 
 
@@ -148,9 +139,9 @@ class Selection:
             "extra_courses": self.extra_courses,
             "picks": [p.to_dict() for p in self.picks],
             "courses": self.courses,
-            "cost": _r(self.cost),
-            "value": _r(self.value),
-            "coverage": _r(self.coverage),
+            "cost": rounded(self.cost),
+            "value": rounded(self.value),
+            "coverage": rounded(self.coverage),
         }
 
 
@@ -174,9 +165,9 @@ class CurrentCluster:
             "name": self.name,
             "majors": self.majors,
             "courses": len(self.courses),
-            "cost": _r(self.cost),
-            "value": _r(self.value),
-            "coverage": _r(self.coverage),
+            "cost": rounded(self.cost),
+            "value": rounded(self.value),
+            "coverage": rounded(self.coverage),
             "only_current": self.only_current,
             "only_recommended": self.only_recommended,
         }
@@ -230,7 +221,7 @@ class ClusterPlan:
         return {
             "chain": self.chain,
             "segments": self.segments,
-            "budget": {"kind": self.budget_kind, "amount": _r(self.budget)},
+            "budget": {"kind": self.budget_kind, "amount": rounded(self.budget)},
             "base_courses": self.base,
             "demand": self.demand,
             "pool": {
@@ -244,9 +235,9 @@ class ClusterPlan:
             "gap": None
             if self.gap is None
             else {
-                "value": _r(self.gap),
-                "coverage": _r(self.gap / self.demand) if self.demand else None,
-                "relative": _r(self.relative_gap),
+                "value": rounded(self.gap),
+                "coverage": rounded(self.gap / self.demand) if self.demand else None,
+                "relative": rounded(self.relative_gap),
             },
             "current": self.current.to_dict() if self.current else None,
         }
@@ -274,12 +265,7 @@ class Objective:
         self.covers = covers
 
     def taught(self, courses: Iterable[str]) -> dict[str, int]:
-        taught: dict[str, int] = {}
-        for course in courses:
-            for ability, level in self.covers.get(course, {}).items():
-                if level > taught.get(ability, 0):
-                    taught[ability] = level
-        return taught
+        return highest_levels(self.covers.get(course, {}) for course in courses)
 
     def value(self, courses: Iterable[str]) -> float:
         taught = self.taught(courses)
@@ -308,18 +294,18 @@ class _Problem:
 
 
 def build_cluster(
-    store: GraphStore,
+    store: GraphReads,
     chain_id: str,
     *,
     segment_ids: Sequence[str] = (),
     budget: float,
-    budget_kind: BudgetKind = "courses",
+    budget_kind: BudgetKind = BudgetKind.COURSES,
     pool_majors: Sequence[str] | None = None,
     pool_courses: Sequence[str] | None = None,
     cluster_id: str | None = None,
     extend: bool = False,
-    method: Method = "greedy",
-    time_limit: float = 60.0,
+    method: Method = Method.GREEDY,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> ClusterPlan:
     """Recommend majors and extra courses that maximise demand-weighted coverage of a chain.
 
@@ -339,14 +325,21 @@ def build_cluster(
         InvalidRequest: a negative budget, `extend` without a cluster, or a pool too
             large for the exact solver.
     """
+    budget_kind, method = BudgetKind(budget_kind), Method(method)
+    if not 0 < time_limit <= MAX_TIME_LIMIT:
+        raise InvalidInput(
+            f"精确求解的时限应在 0 到 {MAX_TIME_LIMIT:g} 秒之间，实际为 {time_limit:g}",
+            f"the exact solver's time limit must be above 0 and at most {MAX_TIME_LIMIT:g} s, "
+            f"got {time_limit:g}",
+        )
     if budget < 0 or math.isnan(budget):
         raise InvalidRequest(
             f"预算不能为负数：{budget}", f"the budget cannot be negative: {budget}"
         )
     if extend and cluster_id is None:
         raise InvalidRequest(
-            "扩充现有专业群时须指定专业群（--cluster）",
-            "extending a cluster needs the cluster (--cluster)",
+            "扩充现有专业群时须指定要扩充的专业群",
+            "extending a cluster needs the cluster to extend",
         )
     with store.reading():
         problem, segments, skipped, current_courses, cluster_name, cluster_majors = _read(
@@ -400,7 +393,7 @@ def _cost_of(courses: Iterable[str], cost: Mapping[str, float], kind: BudgetKind
 
 
 def _read(
-    store: GraphStore,
+    store: GraphReads,
     chain_id: str,
     segment_ids: Sequence[str],
     budget_kind: BudgetKind,
@@ -587,6 +580,14 @@ def _greedy(problem: _Problem, budget: float) -> Selection:
 
 
 def _exact(problem: _Problem, budget: float, time_limit: float) -> Selection:
+    try:  # SciPy (HiGHS) is the [plan] extra, and costs a CLI call 0.3-1 s: imported here
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_array
+    except ImportError as exc:
+        raise MissingExtra.for_extra(
+            "plan", "精确求解（整数规划）", "the exact solver (an integer program)", exc
+        ) from exc
     """Solve the ILP of the module docstring with HiGHS."""
     units = problem.units
     course_ids = sorted({c for u in units for c in u.courses} - problem.base)

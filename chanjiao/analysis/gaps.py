@@ -9,42 +9,31 @@ Sums run in a fixed order (by id) so the floats are identical everywhere too.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
+from chanjiao.analysis.scoring import (
+    DECIMALS,
+    ScoredRequirement,
+    Status,
+    demand_of,
+    rank_gaps,
+    score_requirements,
+    shortfall_share,
+    taught_levels,
+    weighted_coverage,
+)
+from chanjiao.analysis.scoring import rounded as _r
 from chanjiao.errors import NotFound
 from chanjiao.graph.schema import Label
-from chanjiao.graph.store import CLOSER_KINDS, GraphStore, PositionRow
-
-Status = Literal["covered", "partial", "missing"]
-
-#: JSON numbers are rounded to this many decimals (DESIGN §4).
-DECIMALS = 4
-
+from chanjiao.graph.store import CLOSER_KINDS, GraphReads
 
 _ABILITY = attrgetter("ability")
 
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
-
-
-class RequirementResult(NamedTuple):
-    ability: str
-    name: str
-    required: int
-    taught: int
-    weight: float
-    fulfilment: float
-    status: Status
-
-
-def _status(taught: int, required: int) -> Status:
-    if taught >= required:
-        return "covered"
-    return "partial" if taught > 0 else "missing"
+#: A requirement as the gap report scores it (kept under its old name for callers).
+RequirementResult = ScoredRequirement
 
 
 @dataclass(slots=True)
@@ -54,7 +43,7 @@ class PositionResult:
     segment: str
     demand: int
     coverage: float
-    requirements: list[RequirementResult]
+    requirements: list[ScoredRequirement]
     total_weight: float
 
 
@@ -75,6 +64,9 @@ class Gap:
     priority: float
     positions: list[str]
     closers: dict[str, Sequence[str]] = field(default_factory=dict)
+    #: Courses of C(K) that already teach the ability, below what some position requires:
+    #: {"course", "name", "level"}, by level descending, then course id.
+    taught_partly: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -147,6 +139,7 @@ class GapReport:
                     "priority": _r(g.priority),
                     "positions": g.positions,
                     "closers": dict(zip(g.closers, map(list, g.closers.values()), strict=True)),
+                    "taught_partly": g.taught_partly,
                 }
                 for g in self.gaps
             ],
@@ -161,46 +154,8 @@ class GapReport:
         }
 
 
-def demand_of(position: PositionRow) -> int:
-    """demand(p): offered headcount if any offer gives one, else p.demand, else 1."""
-    if position.offered is not None:
-        return position.offered
-    if position.demand is not None:
-        return position.demand
-    return 1
-
-
-def fulfilment(level: int, required: int) -> float:
-    """f = min(level, r) / r: how far a level meets a required level r (DESIGN §4)."""
-    return min(level, required) / required
-
-
-def coverage(parts: Iterable[tuple[float, float]]) -> float:
-    """Σ w·f / Σ w over a position's requirements, given as (weight w, fulfilment f).
-
-    DESIGN §4's coverage(p) with taught levels; §4b's readiness(s, p) is the same
-    with a student's attained levels. Sums run in the order given.
-    """
-    done = 0.0
-    total = 0.0
-    for weight, fulfilled in parts:
-        done += weight * fulfilled
-        total += weight
-    return done / total
-
-
-def taught_levels(curriculum: dict[str, dict[str, int]]) -> dict[str, int]:
-    """taught(a): the highest level any course of the curriculum covers a at."""
-    taught: dict[str, int] = {}
-    for abilities in curriculum.values():
-        for ability, level in abilities.items():
-            if level > taught.get(ability, 0):
-                taught[ability] = level
-    return taught
-
-
 def analyse_gaps(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str,
     segment_id: str | None = None,
@@ -235,7 +190,26 @@ def analyse_gaps(
                 if not own.isdisjoint(courses):
                     closers["courses"] = [c for c in courses if c not in own]
                 gap.closers = closers
+            _add_taught_partly(store, report.gaps, curriculum)
     return report
+
+
+def _add_taught_partly(
+    store: GraphReads, gaps: list[Gap], curriculum: dict[str, dict[str, int]]
+) -> None:
+    """Fill each gap's `taught_partly`: the cluster's own courses that cover its ability."""
+    teaching: dict[str, list[tuple[int, str]]] = {g.ability: [] for g in gaps}
+    for course, covers in curriculum.items():
+        for ability, level in covers.items():
+            found = teaching.get(ability)
+            if found is not None:
+                found.append((-level, course))
+    courses = store.nodes(Label.COURSE, sorted({c for t in teaching.values() for _, c in t}))
+    for gap in gaps:
+        gap.taught_partly = [
+            {"course": c, "name": courses[c].name if c in courses else c, "level": -level}
+            for level, c in sorted(teaching[gap.ability])
+        ]
 
 
 def _score(
@@ -257,24 +231,9 @@ def _score(
         if not requirements:
             unmodelled.append(row.id)
             continue
-        results = []
-        for req in requirements:
-            level = taught.get(req.ability, 0)
-            results.append(
-                RequirementResult(
-                    req.ability,
-                    req.ability_name,
-                    req.level,
-                    level,
-                    req.weight,
-                    fulfilment(level, req.level),
-                    _status(level, req.level),
-                )
-            )
-        total = sum(r.weight for r in results)
-        score = coverage((r.weight, r.fulfilment) for r in results)
+        results, total, coverage = score_requirements(requirements, taught)
         positions.append(
-            PositionResult(row.id, row.name, row.segment, demand_of(row), score, results, total)
+            PositionResult(row.id, row.name, row.segment, demand_of(row), coverage, results, total)
         )
 
     by_segment: dict[str, list[PositionResult]] = defaultdict(list)
@@ -302,15 +261,11 @@ def _score(
         for req in position.requirements:
             names[req.ability] = req.name
             if req.fulfilment < 1:
-                priority[req.ability] += (
-                    position.demand * (req.weight / total) * (1 - req.fulfilment)
+                priority[req.ability] += shortfall_share(
+                    position.demand, req.weight, total, req.fulfilment
                 )
                 gap_positions[req.ability].append(position.id)
-    gaps = [
-        Gap(a, names[a], p, gap_positions[a])
-        for a, p in sorted(priority.items(), key=lambda item: (-item[1], item[0]))
-        if p > 0
-    ]
+    gaps = [Gap(a, names[a], p, gap_positions[a]) for a, p in rank_gaps(priority)]
 
     required = {req.ability for p in positions for req in p.requirements}
     orphans = sorted(c for c, covers in curriculum.items() if not required & covers.keys())
@@ -331,8 +286,19 @@ def _score(
 
 
 def _weighted(positions: list[PositionResult]) -> float | None:
-    """Σ demand·coverage / Σ demand, or None when nothing is scored."""
-    demand = sum(p.demand for p in positions)
-    if not positions or demand == 0:
-        return None
-    return sum(p.demand * p.coverage for p in positions) / demand
+    """coverage of a segment or the chain, or None when nothing is scored."""
+    return weighted_coverage((p.demand, p.coverage) for p in positions)
+
+
+__all__ = [
+    "DECIMALS",
+    "Gap",
+    "GapReport",
+    "PositionResult",
+    "RequirementResult",
+    "SegmentResult",
+    "Status",
+    "analyse_gaps",
+    "demand_of",
+    "taught_levels",
+]

@@ -14,7 +14,9 @@ Eligibility. The guideline's application conditions (§六(一)1): an industry c
 is applied for by a university as its lead, together with co-applicants of the kinds
 it lists — 省级以上 专精特新 enterprises, chain leader enterprises, SME service centres,
 industry associations, industrial parks — at least one of them a 专精特新 enterprise
-at provincial level or above (国家级"小巨人" or 省级专精特新).
+at provincial level or above (国家级"小巨人" or 省级专精特新). The lead is read from
+structure (the university the college names, or its partner universities), never from
+the words of a partner's role: see `check_eligibility`.
 """
 
 from __future__ import annotations
@@ -23,22 +25,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from chanjiao.analysis.gaps import DECIMALS, analyse_gaps
+from chanjiao.analysis.gaps import analyse_gaps
+from chanjiao.analysis.scoring import rank_gaps, rounded, shortfall_share, weighted_coverage
 from chanjiao.analysis.whatif import target_chain
 from chanjiao.errors import NotFound
-from chanjiao.graph.schema import Label, OrganizationKind, Rel, Tier, parse_choice, zh_word
-from chanjiao.graph.store import GraphStore
-
-#: Words in a partner's role that mark it as the lead (牵头单位).
-LEAD_WORDS = ("牵头", "lead")
+from chanjiao.graph.schema import Label, Node, OrganizationKind, Rel, Tier, parse_choice, zh_word
+from chanjiao.graph.store import GraphReads
 
 SRDI_TIERS = frozenset({Tier.LITTLE_GIANT.value, Tier.PROVINCIAL_SRDI.value})
 LISTED_TIERS = SRDI_TIERS | {Tier.CHAIN_LEADER.value}
 LISTED_KINDS = frozenset(k.value for k in OrganizationKind)
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
 
 
 @dataclass(slots=True)
@@ -62,8 +58,8 @@ class EnterpriseService:
             "tier": self.tier,
             "partner": self.partner,
             "headcount": self.headcount,
-            "coverage": _r(self.coverage),
-            "shortfall": _r(self.shortfall),
+            "coverage": rounded(self.coverage),
+            "shortfall": rounded(self.shortfall),
             "positions": self.positions,
             "gaps": self.gaps,
         }
@@ -99,7 +95,7 @@ class PartnerReport:
 
 
 def enterprise_service(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str | None = None,
     segment_id: str | None = None,
@@ -135,7 +131,6 @@ def enterprise_service(
     for eid in enterprise_ids:
         rows = by_enterprise[eid]
         total = sum(h for _, h in rows)
-        covered = sum(h * scored[p].coverage for p, h in rows)
         shortfall = sum(h * (1 - scored[p].coverage) for p, h in rows)
         priority: dict[str, float] = defaultdict(float)
         names: dict[str, str] = {}
@@ -143,15 +138,13 @@ def enterprise_service(
             position = scored[p]
             for req in position.requirements:
                 if req.fulfilment < 1:
-                    priority[req.ability] += (
-                        h * (req.weight / position.total_weight) * (1 - req.fulfilment)
+                    priority[req.ability] += shortfall_share(
+                        h, req.weight, position.total_weight, req.fulfilment
                     )
                     names[req.ability] = req.name
         gaps = [
-            {"ability": a, "name": names[a], "priority": _r(v)}
-            for a, v in sorted(priority.items(), key=lambda item: (-item[1], item[0]))[
-                :gaps_per_enterprise
-            ]
+            {"ability": a, "name": names[a], "priority": rounded(v)}
+            for a, v in rank_gaps(priority)[:gaps_per_enterprise]
         ]
         node = enterprises.get(eid)
         tier = node.props.get("tier") if node else None
@@ -162,10 +155,10 @@ def enterprise_service(
                 tier=str(tier) if tier is not None else None,
                 partner=eid in partners,
                 headcount=total,
-                coverage=covered / total if total else 0.0,
+                coverage=weighted_coverage((h, scored[p].coverage) for p, h in rows) or 0.0,
                 shortfall=shortfall,
                 positions=[
-                    {"position": p, "headcount": h, "coverage": _r(scored[p].coverage)}
+                    {"position": p, "headcount": h, "coverage": rounded(scored[p].coverage)}
                     for p, h in rows
                 ],
                 gaps=gaps,
@@ -238,23 +231,44 @@ def _type_of(label: Label, props: dict[str, Any]) -> tuple[str, str, str]:
     return (kind.value, zh_word(kind), kind.value)
 
 
-def check_eligibility(store: GraphStore, college_id: str) -> Eligibility:
+def check_eligibility(store: GraphReads, college_id: str) -> Eligibility:
     """Check an industry college against the guideline's §六(一)1 conditions.
 
-    Conditions (each named when unmet):
+    The rule reads structure, never the words of a partner's role:
 
-    - ``university_lead``: a university (an Organization of kind university) is among
-      the partners and leads: its role says 牵头/lead, or, when no partner's role does,
-      its name is the college's `university`; no partner of another kind is marked lead;
+    - ``university_lead``: the lead is the university the college names (its
+      `university` property; the partner organisation of kind university with that name
+      when there is one, else the named university itself), or, when the college names
+      none, the partner organisations of kind university. A partner's role (e.g. an
+      enterprise's 牵头企业) neither makes nor cancels a lead;
     - ``srdi_enterprise``: at least one partner enterprise is 专精特新 at provincial level
       or above (tier little_giant or provincial_srdi);
     - ``partner_types``: there is at least one co-applicant besides the lead, and every
       co-applicant is of a kind the guideline lists (a 专精特新 or chain-leader
       enterprise, or an organisation: university, SME centre, association, park).
 
+    Data read: the college's `university`, its `PARTNER_OF` links (role shown only),
+    the partner enterprises' `tier` and organisations' `kind` and `name`.
+
     Raises:
         NotFound: the college does not exist.
     """
+    college, partners = _read_partners(store, college_id)
+    leads = _leads(str(college.props.get("university") or "").strip(), partners)
+    lead_ids = {p["id"] for p in leads}
+    for partner in partners:
+        partner["lead"] = partner["id"] in lead_ids
+    co_applicants = [p for p in partners if p["id"] not in lead_ids]
+    conditions = [
+        _lead_condition(leads),
+        _srdi_condition(partners),
+        _co_applicant_condition(co_applicants),
+    ]
+    return Eligibility(college_id, college.name, partners, conditions)
+
+
+def _read_partners(store: GraphReads, college_id: str) -> tuple[Node, list[dict[str, Any]]]:
+    """The college and its partners, by id, each with its type (tier or kind) and role."""
     with store.reading():
         college = store.get_node(Label.INDUSTRY_COLLEGE, college_id)
         if college is None:
@@ -268,13 +282,11 @@ def check_eligibility(store: GraphStore, college_id: str) -> Eligibility:
         organizations = store.nodes(
             Label.ORGANIZATION, [r.src for r in links if r.src_label is Label.ORGANIZATION]
         )
-
     partners: list[dict[str, Any]] = []
     for r in links:
         node = (enterprises if r.src_label is Label.ENTERPRISE else organizations).get(r.src)
         props = node.props if node else {}
         value, zh, en = _type_of(r.src_label, props)
-        role = str(r.props.get("role") or "")
         partners.append(
             {
                 "id": r.src,
@@ -283,73 +295,69 @@ def check_eligibility(store: GraphStore, college_id: str) -> Eligibility:
                 "type": value,
                 "type_zh": zh,
                 "type_en": en,
-                "role": role or None,
-                "lead": any(w in role.lower() for w in LEAD_WORDS),
+                "role": str(r.props.get("role") or "") or None,
+                "lead": False,
             }
         )
+    return college, partners
 
+
+def _leads(university: str, partners: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lead: the university the college names, else its partner universities."""
     universities = [
         p for p in partners if p["label"] == Label.ORGANIZATION and p["type"] == "university"
     ]
-    marked = [p for p in partners if p["lead"]]
-    university_name = str(college.props.get("university") or "")
-    if marked:
-        leads = [p for p in marked if p in universities]
-    else:
-        leads = [p for p in universities if university_name and p["name"] == university_name]
-    wrong_leads = [p for p in marked if p not in universities]
-    conditions = []
-    if leads and not wrong_leads:
-        names = "、".join(f"{p['name']}（{p['id']}）" for p in leads)
-        conditions.append(
-            Condition(
-                "university_lead",
-                "由高校牵头",
-                "led by a university",
-                True,
-                f"牵头高校：{names}",
-                f"lead university: {', '.join(p['id'] for p in leads)}",
-            )
-        )
-    else:
-        if wrong_leads:
-            names = "、".join(f"{p['name']}（{p['id']}，{p['type_zh']}）" for p in wrong_leads)
-            zh = f"牵头单位不是高校：{names}"
-            en = f"the lead is not a university: {', '.join(p['id'] for p in wrong_leads)}"
-        elif universities:
-            zh = "共建单位中的高校未标明为牵头单位（角色写“牵头单位”，或与产业学院的依托高校同名）"
-            en = (
-                "no university partner is marked as the lead (role 牵头单位, or the same "
-                "name as the college's university)"
-            )
-        else:
-            zh = "共建单位中没有高校（单位类型为“高校”的参建单位）"
-            en = "no university among the partners (an organization of kind university)"
-        conditions.append(
-            Condition("university_lead", "由高校牵头", "led by a university", False, zh, en)
-        )
+    if not university:
+        return universities
+    named = [p for p in universities if p["name"] == university]
+    if named:
+        return named
+    # The college's own university, not (yet) listed among the partner organisations.
+    return [{"id": None, "name": university, "label": None, "type": "university"}]
 
-    srdi = [p for p in partners if p["label"] == Label.ENTERPRISE and p["type"] in SRDI_TIERS]
-    conditions.append(
-        Condition(
-            "srdi_enterprise",
-            "至少 1 家省级以上专精特新企业参与共建",
-            "at least one 专精特新 enterprise at provincial level or above among the partners",
-            bool(srdi),
-            (
-                "专精特新企业：" + "、".join(f"{p['name']}（{p['type_zh']}）" for p in srdi)
-                if srdi
-                else "共建企业中没有国家级专精特新“小巨人”或省级专精特新企业"
-            ),
-            (
-                f"专精特新 enterprises: {', '.join(p['id'] for p in srdi)}"
-                if srdi
-                else "no partner enterprise is a little giant or a provincial 专精特新 enterprise"
-            ),
+
+def _lead_condition(leads: list[dict[str, Any]]) -> Condition:
+    if not leads:
+        return Condition(
+            "university_lead",
+            "由高校牵头",
+            "led by a university",
+            False,
+            "产业学院未填写依托高校，共建单位中也没有高校（单位类型为“高校”的参建单位）",
+            "the college names no university and no partner is an organisation of kind university",
         )
+    names = "、".join(f"{p['name']}（{p['id']}）" if p["id"] else p["name"] for p in leads)
+    return Condition(
+        "university_lead",
+        "由高校牵头",
+        "led by a university",
+        True,
+        f"牵头高校：{names}",
+        f"lead university: {', '.join(p['id'] or p['name'] for p in leads)}",
     )
 
-    co_applicants = [p for p in partners if p not in leads]
+
+def _srdi_condition(partners: list[dict[str, Any]]) -> Condition:
+    srdi = [p for p in partners if p["label"] == Label.ENTERPRISE and p["type"] in SRDI_TIERS]
+    return Condition(
+        "srdi_enterprise",
+        "至少 1 家省级以上专精特新企业参与共建",
+        "at least one 专精特新 enterprise at provincial level or above among the partners",
+        bool(srdi),
+        (
+            "专精特新企业：" + "、".join(f"{p['name']}（{p['type_zh']}）" for p in srdi)
+            if srdi
+            else "共建企业中没有国家级专精特新“小巨人”或省级专精特新企业"
+        ),
+        (
+            f"专精特新 enterprises: {', '.join(p['id'] for p in srdi)}"
+            if srdi
+            else "no partner enterprise is a little giant or a provincial 专精特新 enterprise"
+        ),
+    )
+
+
+def _co_applicant_condition(co_applicants: list[dict[str, Any]]) -> Condition:
     unlisted = [
         p
         for p in co_applicants
@@ -372,15 +380,12 @@ def check_eligibility(store: GraphStore, college_id: str) -> Eligibility:
         met = True
         zh = "联合申报单位：" + "、".join(f"{k} {v} 家" for k, v in sorted(counts.items()))
         en = f"{len(co_applicants)} co-applicants, all of listed kinds"
-    conditions.append(
-        Condition(
-            "partner_types",
-            "联合申报单位属于指南列举的类型（专精特新企业、龙头企业、中小企业服务中心、行业协会、产业园区等）",
-            "co-applicants are of the kinds the guideline lists (专精特新 and chain-leader "
-            "enterprises, SME centres, associations, industrial parks)",
-            met,
-            zh,
-            en,
-        )
+    return Condition(
+        "partner_types",
+        "联合申报单位属于指南列举的类型（专精特新企业、龙头企业、中小企业服务中心、行业协会、产业园区等）",
+        "co-applicants are of the kinds the guideline lists (专精特新 and chain-leader "
+        "enterprises, SME centres, associations, industrial parks)",
+        met,
+        zh,
+        en,
     )
-    return Eligibility(college_id, college.name, partners, conditions)

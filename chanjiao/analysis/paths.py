@@ -1,10 +1,11 @@
-"""Learning paths: the courses that build a position's abilities, placed into semesters.
+"""Semester plans: a position's learning path placed into semesters.
 
 For position p and cluster K:
 
 1. builders: the courses of C(K) covering an ability p requires;
-2. the path: builders plus their prerequisites (transitively) that are in C(K),
-   in prerequisite order (`alignment.prerequisite_order`);
+2. the learning path: builders plus their prerequisites (transitively) that are in
+   C(K), in prerequisite order (`alignment.learning_path_courses` and
+   `alignment.prerequisite_order`: the same path `align position` and `viz path` show);
 3. placement: a course with a `semester` stays there; the others go, in path order,
    to the earliest semester after all their prerequisites in the path, within the
    semesters available, where the load (courses, hours or credits) still fits;
@@ -19,17 +20,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from chanjiao.analysis.alignment import prerequisite_order
-from chanjiao.analysis.gaps import DECIMALS
+from chanjiao.analysis.alignment import learning_path_courses, prerequisite_order
+from chanjiao.analysis.inputs import BudgetKind
+from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
-from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.schema import Label, Node, Rel
+from chanjiao.graph.store import GraphReads
 
-LoadBy = Literal["courses", "hours", "credits"]
+if TYPE_CHECKING:  # networkx is imported where a graph algorithm runs (CLI start-up)
+    import networkx as nx
+
+#: What a semester's load counts (the budget units of the cluster builder).
+LoadBy = BudgetKind
 
 
 @dataclass(slots=True)
@@ -55,15 +59,15 @@ class PathCourse:
             "id": self.id,
             "name": self.name,
             "abilities": self.abilities,
-            "load": round(self.load, DECIMALS),
+            "load": rounded(self.load),
             "fixed": self.fixed,
             "semester": self.semester,
         }
 
 
 @dataclass(slots=True)
-class LearningPath:
-    """The result of `learning_path`."""
+class SemesterPlan:
+    """The result of `semester_plan`."""
 
     position: str
     position_name: str
@@ -88,7 +92,7 @@ class LearningPath:
                 {
                     "semester": term,
                     "courses": [c.id for c in inside],
-                    "load": round(float(sum(c.load for c in inside)), DECIMALS),
+                    "load": rounded(float(sum(c.load for c in inside))),
                 }
             )
         return rows
@@ -116,17 +120,17 @@ class LearningPath:
         }
 
 
-def learning_path(
-    store: GraphStore,
+def semester_plan(
+    store: GraphReads,
     position_id: str,
     cluster_id: str,
     *,
     semesters: int = 6,
     max_load: float | None = None,
-    load_by: LoadBy = "courses",
+    load_by: LoadBy = BudgetKind.COURSES,
     keep_semesters: bool = True,
-) -> LearningPath:
-    """The courses of cluster K that build a position's abilities, placed into semesters.
+) -> SemesterPlan:
+    """A position's learning path within cluster K, placed into semesters.
 
     Args:
         semesters: how many semesters there are (高职专科: 6).
@@ -149,6 +153,74 @@ def learning_path(
             f"每学期负荷不能为负数：{max_load}",
             f"the load per semester cannot be negative: {max_load}",
         )
+    read = _read_path(store, position_id, cluster_id)
+    order = prerequisite_order(read.prerequisites, read.nodes)
+    relevant = read.prerequisites.subgraph(read.path_ids | read.ancestors)
+    unknown_load: list[str] = []
+
+    def load_of(course: str) -> float:
+        if load_by == "courses":
+            return 1.0
+        raw = read.nodes[course].props.get(load_by)
+        if raw is None:
+            unknown_load.append(course)
+            return 0.0
+        return float(raw)
+
+    entries = {
+        course: PathCourse(
+            course,
+            read.nodes[course].name,
+            read.builders.get(course, {}),
+            load_of(course),
+            False,
+            None,
+        )
+        for course in order
+    }
+    if keep_semesters:
+        for course, entry in entries.items():
+            given = read.nodes[course].props.get("semester")
+            if given is not None:
+                entry.fixed, entry.semester = True, int(given)
+    placed, overloaded, unplaced = _place(order, entries, relevant, semesters, max_load)
+    return SemesterPlan(
+        position=position_id,
+        position_name=read.position_name,
+        cluster=cluster_id,
+        semesters=semesters,
+        max_load=max_load,
+        load_by=load_by,
+        courses=[entries[c] for c in order],
+        untaught=sorted(
+            a for a in read.required if not any(a in b for b in read.builders.values())
+        ),
+        outside_prerequisites=_outside_prerequisites(read),
+        long_chains=_long_chains(relevant, read.path_ids, semesters),
+        order_conflicts=_order_conflicts(relevant, read.path_ids, placed),
+        overloaded=overloaded,
+        unplaced=unplaced,
+        unknown_load=sorted(set(unknown_load)),
+    )
+
+
+@dataclass(slots=True)
+class _PathRead:
+    """What a semester plan reads: the position, C(K), the path and its prerequisites."""
+
+    position_name: str
+    curriculum: dict[str, dict[str, int]]
+    required: dict[str, int]
+    prerequisites: nx.DiGraph
+    builders: dict[str, dict[str, int]]
+    ancestors: set[str]
+    path_ids: set[str]
+    nodes: dict[str, Node]
+
+
+def _read_path(store: GraphReads, position_id: str, cluster_id: str) -> _PathRead:
+    import networkx as nx
+
     with store.reading():
         position = store.get_node(Label.POSITION, position_id)
         if position is None:
@@ -169,25 +241,32 @@ def learning_path(
         ancestors = {
             a for c in builders if c in prerequisites for a in nx.ancestors(prerequisites, c)
         }
-        path_ids = set(builders) | (ancestors & curriculum.keys())
+        path_ids = learning_path_courses(prerequisites, builders, curriculum)
         nodes = store.nodes(Label.COURSE, sorted(path_ids))
+    return _PathRead(
+        position.name, curriculum, required, prerequisites, builders, ancestors, path_ids, nodes
+    )
 
-    order = prerequisite_order(prerequisites, nodes)
-    untaught = sorted(a for a in required if not any(a in b for b in builders.values()))
 
+def _outside_prerequisites(read: _PathRead) -> list[dict[str, str]]:
+    """Direct prerequisites of path courses that are not in C(K)."""
     outside = sorted(
         {
             (before, course)
-            for course in path_ids
-            if course in prerequisites
-            for before in prerequisites.predecessors(course)
-            if before not in curriculum
+            for course in read.path_ids
+            if course in read.prerequisites
+            for before in read.prerequisites.predecessors(course)
+            if before not in read.curriculum
         },
         key=lambda pair: (pair[1], pair[0]),
     )
+    return [{"course": c, "prerequisite": b} for b, c in outside]
 
-    # Longest chain (in courses) ending at each path course, outside courses included.
-    relevant = prerequisites.subgraph(set(path_ids) | ancestors)
+
+def _long_chains(relevant: nx.DiGraph, path_ids: set[str], semesters: int) -> list[list[str]]:
+    """Chains of prerequisites (outside courses included) longer than the semesters."""
+    import networkx as nx
+
     depth: dict[str, int] = {}
     longest_from: dict[str, str | None] = {}
     for course in nx.lexicographical_topological_sort(relevant):
@@ -195,44 +274,38 @@ def learning_path(
         depth[course] = 1 + (depth[before[0]] if before else 0)
         longest_from[course] = before[0] if before else None
     too_long = {c for c in path_ids if depth.get(c, 1) > semesters}
-    long_chains = []
+    chains = []
     for course in sorted(too_long, key=lambda c: (-depth[c], c)):
         if any(later in too_long for later in relevant.successors(course)):  # in relevant
             continue  # a longer chain through a later course is reported instead
         chain = [course]
         while (step := longest_from[chain[-1]]) is not None:
             chain.append(step)
-        long_chains.append(chain[::-1])
+        chains.append(chain[::-1])
+    return chains
 
-    unknown_load: list[str] = []
 
-    def load_of(course: str) -> float:
-        if load_by == "courses":
-            return 1.0
-        raw = nodes[course].props.get(load_by)
-        if raw is None:
-            unknown_load.append(course)
-            return 0.0
-        return float(raw)
+def _place(
+    order: list[str],
+    entries: dict[str, PathCourse],
+    relevant: nx.DiGraph,
+    semesters: int,
+    max_load: float | None,
+) -> tuple[dict[str, int | None], list[dict[str, Any]], list[str]]:
+    """Fixed courses stay; the others go to the earliest semester that fits, in path order.
 
+    Returns where each course went, the semesters whose fixed courses exceed the load,
+    and the courses that found no room.
+    """
     placed: dict[str, int | None] = {}
     load: dict[int, float] = defaultdict(float)
-    entries: dict[str, PathCourse] = {}
     for course in order:
-        given = nodes[course].props.get("semester") if keep_semesters else None
-        entries[course] = PathCourse(
-            course,
-            nodes[course].name,
-            builders.get(course, {}),
-            load_of(course),
-            given is not None,
-            int(given) if given is not None else None,
-        )
-        if given is not None:
-            placed[course] = int(given)
-            load[int(given)] += entries[course].load
+        entry = entries[course]
+        if entry.fixed and entry.semester is not None:
+            placed[course] = entry.semester
+            load[entry.semester] += entry.load
     overloaded = [
-        {"semester": term, "load": round(total, DECIMALS)}
+        {"semester": term, "load": rounded(total)}
         for term, total in sorted(load.items())
         if max_load is not None and total > max_load + 1e-9
     ]
@@ -241,7 +314,7 @@ def learning_path(
         entry = entries[course]
         if entry.fixed:
             continue
-        earlier = [placed.get(b) for b in _before(relevant, course) if b in path_ids]
+        earlier = [placed.get(b) for b in _before(relevant, course) if b in entries]
         if any(term is None for term in earlier):
             unplaced.append(course)
             placed[course] = None
@@ -258,7 +331,13 @@ def learning_path(
         placed[course] = term
         load[term] += entry.load
         entry.semester = term
+    return placed, overloaded, unplaced
 
+
+def _order_conflicts(
+    relevant: nx.DiGraph, path_ids: set[str], placed: dict[str, int | None]
+) -> list[dict[str, Any]]:
+    """Prerequisites placed in the same or a later semester than their course."""
     conflicts = []
     for before, after in sorted(relevant.edges()):
         if before in path_ids and after in path_ids:
@@ -272,23 +351,7 @@ def learning_path(
                         "semester": a_term,
                     }
                 )
-
-    return LearningPath(
-        position=position_id,
-        position_name=position.name,
-        cluster=cluster_id,
-        semesters=semesters,
-        max_load=max_load,
-        load_by=load_by,
-        courses=[entries[c] for c in order],
-        untaught=untaught,
-        outside_prerequisites=[{"course": c, "prerequisite": b} for b, c in outside],
-        long_chains=long_chains,
-        order_conflicts=conflicts,
-        overloaded=overloaded,
-        unplaced=unplaced,
-        unknown_load=sorted(set(unknown_load)),
-    )
+    return conflicts
 
 
 def _before(graph: nx.DiGraph, course: str) -> list[str]:

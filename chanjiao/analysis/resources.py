@@ -10,6 +10,8 @@ chain scope require):
 
 - the cluster's teaching team: teachers who teach a course of C(K), and teachers
   employed by an enterprise that is a partner of an industry college building K;
+- its course teachers: those who teach a course of C(K); the dual-qualified share is
+  the share of them that are dual-qualified (双师双能型);
 - the cluster's textbooks: those used in a course of C(K);
 - the cluster's resources: those supporting a course of C(K), or an ability in R or
   covered by C(K);
@@ -27,28 +29,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from chanjiao.analysis.gaps import DECIMALS
+from chanjiao.analysis.scoring import rounded
 from chanjiao.analysis.whatif import target_chain
 from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import (
     AbilityCategory,
     Label,
+    Node,
     Rel,
+    Relationship,
     TextbookFormat,
     TextbookKind,
     zh_word,
 )
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 
 #: Default planning targets (minimum shares of the cluster's textbooks). They are
 #: chanjiao's defaults, not numbers from the guideline: set your own.
 DEFAULT_KIND_TARGETS: dict[str, float] = {"national_planned": 0.3, "school_enterprise": 0.3}
 DEFAULT_FORMAT_TARGETS: dict[str, float] = {"loose_leaf": 0.2, "workbook": 0.1}
 DEFAULT_MAX_AGE = 3
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
 
 
 @dataclass(slots=True)
@@ -122,7 +122,7 @@ class ShareRow:
             "value": self.value,
             "zh": self.zh,
             "count": self.count,
-            "share": _r(self.share),
+            "share": rounded(self.share),
             "target": self.target,
             "needed": self.needed,
             "meets": self.needed == 0,
@@ -138,6 +138,8 @@ class ResourceReport:
     segment: str | None
     targets: ResourceTargets
     team: list[str]
+    course_teachers: list[str]
+    dual_qualified_teachers: list[str]
     courses_without_dual_teacher: list[dict[str, Any]]
     abilities_without_expert: list[dict[str, Any]]
     courses_without_textbook: list[dict[str, Any]]
@@ -149,6 +151,13 @@ class ResourceReport:
     stale_resources: list[dict[str, Any]]
     undated: list[str]
 
+    @property
+    def dual_qualified_share(self) -> float | None:
+        """Dual-qualified teachers among the course teachers; None when C(K) has none."""
+        if not self.course_teachers:
+            return None
+        return len(self.dual_qualified_teachers) / len(self.course_teachers)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "cluster": self.cluster,
@@ -156,6 +165,8 @@ class ResourceReport:
             "segment": self.segment,
             "targets": self.targets.to_dict(),
             "team": self.team,
+            "course_teachers": self.course_teachers,
+            "dual_qualified_teachers": self.dual_qualified_teachers,
             "courses_without_dual_teacher": self.courses_without_dual_teacher,
             "abilities_without_expert": self.abilities_without_expert,
             "courses_without_textbook": self.courses_without_textbook,
@@ -167,6 +178,7 @@ class ResourceReport:
             "stale_resources": self.stale_resources,
             "undated": self.undated,
             "summary": {
+                "dual_qualified_share": rounded(self.dual_qualified_share),
                 "courses_without_dual_teacher": len(self.courses_without_dual_teacher),
                 "abilities_without_expert": len(self.abilities_without_expert),
                 "courses_without_textbook": len(self.courses_without_textbook),
@@ -187,8 +199,36 @@ def needed_for(count: int, total: int, target: float) -> int:
     return max(n, 1 if total == 0 else 0)
 
 
+@dataclass(slots=True)
+class _Holdings:
+    """What `resource_shortfalls` reads: the scope, the curriculum and what serves it."""
+
+    chain: str
+    required_by: dict[str, set[str]]
+    curriculum: dict[str, dict[str, int]]
+    courses: dict[str, Node]
+    abilities: dict[str, Node]
+    teaching: list[Relationship]
+    team: set[str]
+    expertise: list[Relationship]
+    teachers: dict[str, Node]
+    used_in: list[Relationship]
+    textbooks: dict[str, Node]
+    supports_courses: list[Relationship]
+    supports_abilities: list[Relationship]
+    resources: dict[str, Node]
+
+    @property
+    def course_ids(self) -> list[str]:
+        return sorted(self.curriculum)
+
+    @property
+    def required(self) -> list[str]:
+        return sorted(self.required_by)
+
+
 def resource_shortfalls(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str | None = None,
     segment_id: str | None = None,
@@ -207,19 +247,45 @@ def resource_shortfalls(
     """
     targets = targets or ResourceTargets()
     targets.check()
+    held = _read_holdings(store, cluster_id, chain_id, segment_id)
+    course_teachers, dual, no_dual, no_expert = _team_shortfalls(held)
+    stale_books, stale_resources, undated = _stale(held, targets)
+    return ResourceReport(
+        cluster=cluster_id,
+        chain=held.chain,
+        segment=segment_id,
+        targets=targets,
+        team=sorted(held.team),
+        course_teachers=course_teachers,
+        dual_qualified_teachers=dual,
+        courses_without_dual_teacher=no_dual,
+        abilities_without_expert=no_expert,
+        courses_without_textbook=_courses_without_textbook(held),
+        textbooks=sorted(held.textbooks),
+        textbook_kinds=_shares(held.textbooks, "kind", TextbookKind, targets.textbook_kinds),
+        textbook_formats=_shares(
+            held.textbooks, "format", TextbookFormat, targets.textbook_formats
+        ),
+        skills_without_resource=_skills_without_resource(held),
+        stale_textbooks=stale_books,
+        stale_resources=stale_resources,
+        undated=undated,
+    )
+
+
+def _read_holdings(
+    store: GraphReads, cluster_id: str, chain_id: str | None, segment_id: str | None
+) -> _Holdings:
     with store.reading():
         chain = target_chain(store, cluster_id, chain_id)
         scope = store.chain_scope(chain, segment_id)
         curriculum = store.curriculum(cluster_id)
         course_ids = sorted(curriculum)
-        courses = store.nodes(Label.COURSE, course_ids)
         required_by: dict[str, set[str]] = defaultdict(set)
         for req in scope.requirements:
             required_by[req.ability].add(req.position)
         required = sorted(required_by)
         covered = sorted({a for covers in curriculum.values() for a in covers})
-        abilities = store.nodes(Label.ABILITY, sorted(set(required) | set(covered)))
-
         teaching = store.relationships(Rel.TEACHES, dst_ids=course_ids)
         colleges = [r.src for r in store.relationships(Rel.HAS_CLUSTER, dst_ids=[cluster_id])]
         partner_enterprises = sorted(
@@ -233,80 +299,109 @@ def resource_shortfalls(
             r.src for r in store.relationships(Rel.EMPLOYED_BY, dst_ids=partner_enterprises)
         }
         expertise = store.relationships(Rel.EXPERT_IN, dst_ids=required)
-        teachers = store.nodes(Label.TEACHER, sorted(team | {r.src for r in expertise}))
-
         used_in = store.relationships(Rel.USED_IN, dst_ids=course_ids)
-        textbook_ids = sorted({r.src for r in used_in})
-        textbooks = store.nodes(Label.TEXTBOOK, textbook_ids)
-
         supports_courses = store.relationships(Rel.SUPPORTS, dst_ids=course_ids)
         supports_abilities = store.relationships(
             Rel.SUPPORTS, dst_ids=sorted(set(required) | set(covered))
         )
-        resource_ids = sorted({r.src for r in (*supports_courses, *supports_abilities)})
-        resources = store.nodes(Label.TRAINING_RESOURCE, resource_ids)
+        return _Holdings(
+            chain=chain,
+            required_by=required_by,
+            curriculum=curriculum,
+            courses=store.nodes(Label.COURSE, course_ids),
+            abilities=store.nodes(Label.ABILITY, sorted(set(required) | set(covered))),
+            teaching=teaching,
+            team=team,
+            expertise=expertise,
+            teachers=store.nodes(Label.TEACHER, sorted(team | {r.src for r in expertise})),
+            used_in=used_in,
+            textbooks=store.nodes(Label.TEXTBOOK, sorted({r.src for r in used_in})),
+            supports_courses=supports_courses,
+            supports_abilities=supports_abilities,
+            resources=store.nodes(
+                Label.TRAINING_RESOURCE,
+                sorted({r.src for r in (*supports_courses, *supports_abilities)}),
+            ),
+        )
+
+
+def _team_shortfalls(
+    held: _Holdings,
+) -> tuple[list[str], list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Course teachers, the dual-qualified among them, courses without one, abilities
+    without an expert in the team."""
+    teachers = held.teachers
+
+    def dual(teacher: str) -> bool:
+        return teachers[teacher].props.get("dual_qualified") is True
 
     teachers_of: dict[str, list[str]] = defaultdict(list)
-    for r in sorted(teaching, key=lambda r: (r.dst, r.src)):
+    for r in sorted(held.teaching, key=lambda r: (r.dst, r.src)):
         teachers_of[r.dst].append(r.src)
+    course_teachers = sorted({r.src for r in held.teaching if r.src in teachers})
     no_dual = [
         {
             "course": c,
-            "name": courses[c].name if c in courses else c,
+            "name": held.courses[c].name if c in held.courses else c,
             "teachers": teachers_of.get(c, []),
         }
-        for c in course_ids
-        if not any(teachers[t].props.get("dual_qualified") is True for t in teachers_of.get(c, []))
+        for c in held.course_ids
+        if not any(dual(t) for t in teachers_of.get(c, []))
     ]
-
     experts: dict[str, set[str]] = defaultdict(set)
-    for r in expertise:
+    for r in held.expertise:
         experts[r.dst].add(r.src)
     no_expert = [
         {
             "ability": a,
-            "name": abilities[a].name if a in abilities else a,
-            "positions": sorted(required_by[a]),
-            "candidates": sorted(experts.get(a, set()) - team),
+            "name": held.abilities[a].name if a in held.abilities else a,
+            "positions": sorted(held.required_by[a]),
+            "candidates": sorted(experts.get(a, set()) - held.team),
         }
-        for a in required
-        if not experts.get(a, set()) & team
+        for a in held.required
+        if not experts.get(a, set()) & held.team
+    ]
+    return course_teachers, [t for t in course_teachers if dual(t)], no_dual, no_expert
+
+
+def _courses_without_textbook(held: _Holdings) -> list[dict[str, Any]]:
+    with_book = {r.dst for r in held.used_in}
+    return [
+        {"course": c, "name": held.courses[c].name if c in held.courses else c}
+        for c in held.course_ids
+        if c not in with_book
     ]
 
-    books_of: dict[str, list[str]] = defaultdict(list)
-    for r in used_in:
-        books_of[r.dst].append(r.src)
-    no_textbook = [
-        {"course": c, "name": courses[c].name if c in courses else c}
-        for c in course_ids
-        if not books_of.get(c)
-    ]
 
-    kinds = _shares(textbooks, "kind", TextbookKind, targets.textbook_kinds)
-    formats = _shares(textbooks, "format", TextbookFormat, targets.textbook_formats)
-
-    supported_courses = {r.dst for r in supports_courses}
-    supported_abilities = {r.dst for r in supports_abilities if r.dst_label is Label.ABILITY}
-    no_resource = []
-    for a in required:
-        node = abilities.get(a)
+def _skills_without_resource(held: _Holdings) -> list[dict[str, Any]]:
+    supported_courses = {r.dst for r in held.supports_courses}
+    supported_abilities = {r.dst for r in held.supports_abilities if r.dst_label is Label.ABILITY}
+    rows = []
+    for a in held.required:
+        node = held.abilities.get(a)
         if node is None or node.props.get("category") != AbilityCategory.SKILL.value:
             continue
-        via_course = any(a in curriculum[c] and c in supported_courses for c in course_ids)
-        if a not in supported_abilities and not via_course:
-            no_resource.append(
+        teaching = [c for c in held.course_ids if a in held.curriculum[c]]
+        if a not in supported_abilities and not supported_courses.intersection(teaching):
+            rows.append(
                 {
                     "ability": a,
                     "name": node.name,
-                    "positions": sorted(required_by[a]),
-                    "courses": [c for c in course_ids if a in curriculum[c]],
+                    "positions": sorted(held.required_by[a]),
+                    "courses": teaching,
                 }
             )
+    return rows
 
+
+def _stale(
+    held: _Holdings, targets: ResourceTargets
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Textbooks and resources older than the age limit, and those without a year."""
     stale_books: list[dict[str, Any]] = []
     stale_resources: list[dict[str, Any]] = []
     undated: list[str] = []
-    for items, stale in ((textbooks, stale_books), (resources, stale_resources)):
+    for items, stale in ((held.textbooks, stale_books), (held.resources, stale_resources)):
         for item_id in sorted(items):
             node = items[item_id]
             year = node.props.get("year")
@@ -316,24 +411,7 @@ def resource_shortfalls(
             age = targets.current_year - int(year)
             if age > targets.max_age_years:
                 stale.append({"id": item_id, "name": node.name, "year": int(year), "age": age})
-
-    return ResourceReport(
-        cluster=cluster_id,
-        chain=chain,
-        segment=segment_id,
-        targets=targets,
-        team=sorted(team),
-        courses_without_dual_teacher=no_dual,
-        abilities_without_expert=no_expert,
-        courses_without_textbook=no_textbook,
-        textbooks=textbook_ids,
-        textbook_kinds=kinds,
-        textbook_formats=formats,
-        skills_without_resource=no_resource,
-        stale_textbooks=stale_books,
-        stale_resources=stale_resources,
-        undated=undated,
-    )
+    return stale_books, stale_resources, undated
 
 
 def _shares(

@@ -6,13 +6,13 @@
   the certificate level (a setting, default 3 = 掌握) when s holds a certificate
   that `CERTIFIES` a; 0 if neither.
 - readiness(s, p): §4's coverage of p with attained levels in place of taught
-  levels, computed by `chanjiao.analysis.gaps.coverage` (the one place of that
-  arithmetic). A position without requirements is not scored.
+  levels, computed by `chanjiao.analysis.scoring.position_coverage` (the one
+  place of that arithmetic). A position without requirements is not scored.
 - A student is ready for a position when the readiness, rounded to 4 decimals as
   every report prints it, is ≥ the threshold (a setting, default 0.8). A cohort's
   readiness for a position is the share of its students who are ready.
 
-Everything reads through `GraphStore` (one aggregated read, `student_records`, plus
+Everything reads through `GraphReads` (one aggregated read, `student_records`, plus
 the chain scope), so every backend gives the same answer.
 """
 
@@ -25,13 +25,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from chanjiao.analysis.gaps import DECIMALS, coverage, demand_of, fulfilment
+from chanjiao.analysis.scoring import DECIMALS, demand_of, fulfilment, position_coverage
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import (
-    GraphStore,
-    PositionRow,
+    GraphReads,
     ResultRow,
+    ScopePosition,
     StudentRecords,
     StudentRow,
 )
@@ -147,19 +147,15 @@ def attained_levels(records: StudentRecords, settings: TalentSettings) -> dict[s
     return found
 
 
-#: f for every level a student can attain (0–4) and every required level (1–4).
-_FULFILMENT = {
-    (level, required): fulfilment(level, required) for level in range(5) for required in range(1, 5)
-}
-
-
 # --- positions -----------------------------------------------------------------------------
 
 
 class Requirement(NamedTuple):
+    """A requirement of a position: the ability, its name, the level required, the weight."""
+
     ability: str
     name: str
-    required: int
+    level: int
     weight: float
 
 
@@ -175,12 +171,8 @@ class PositionModel:
 
     def readiness(self, levels: Mapping[str, int]) -> float:
         """readiness(s, p) for a student's attained levels (not for an unmodelled p)."""
-        return coverage(
-            [
-                (r.weight, _FULFILMENT[levels.get(r.ability, 0), r.required])
-                for r in self.requirements
-            ]
-        )
+        found = position_coverage(self.requirements, levels)
+        return 0.0 if found is None else found
 
     @property
     def total_weight(self) -> float:
@@ -188,9 +180,9 @@ class PositionModel:
 
     def missing(self, levels: Mapping[str, int]) -> list[dict[str, Any]]:
         return [
-            {"ability": r.ability, "required": r.required, "attained": levels.get(r.ability, 0)}
+            {"ability": r.ability, "required": r.level, "attained": levels.get(r.ability, 0)}
             for r in self.requirements
-            if levels.get(r.ability, 0) < r.required
+            if levels.get(r.ability, 0) < r.level
         ]
 
 
@@ -204,7 +196,7 @@ class Scope:
     positions: list[PositionModel]  # by id
 
 
-def chain_positions(store: GraphStore, chain_id: str) -> Scope:
+def chain_positions(store: GraphReads, chain_id: str) -> Scope:
     """The positions of a chain with their requirements, segments in chain order."""
     scope = store.chain_scope(chain_id)
     by_position: dict[str, list[Requirement]] = defaultdict(list)
@@ -229,7 +221,7 @@ def _first(requirement: Requirement) -> str:
     return requirement.ability
 
 
-def all_positions(store: GraphStore, ids: Iterable[str] | None = None) -> list[PositionModel]:
+def all_positions(store: GraphReads, ids: Iterable[str] | None = None) -> list[PositionModel]:
     """Every position (or those of `ids`) with its requirements, by id."""
     wanted = None if ids is None else list(ids)
     with store.reading():
@@ -259,7 +251,7 @@ def all_positions(store: GraphStore, ids: Iterable[str] | None = None) -> list[P
     for pid in sorted(nodes):
         node = nodes[pid]
         own = node.props.get("demand")
-        row = PositionRow(
+        row = ScopePosition(
             pid,
             node.name,
             segments.get(pid, ""),
@@ -321,7 +313,7 @@ class StudentProfile:
 
 
 def student_profile(
-    store: GraphStore,
+    store: GraphReads,
     student_id: str,
     chain_id: str | None = None,
     settings: TalentSettings | None = None,
@@ -413,7 +405,7 @@ class Candidates:
 
 
 def match_position(
-    store: GraphStore,
+    store: GraphReads,
     position_id: str,
     *,
     cohort: str | None = None,
@@ -510,7 +502,7 @@ class CohortReadiness:
 
 
 def cohort_readiness(
-    store: GraphStore,
+    store: GraphReads,
     cohort: str,
     chain_id: str,
     *,
@@ -639,12 +631,12 @@ def _lifting(
     found = []
     for req in position.requirements:
         have = levels.get(req.ability, 0)
-        if have >= req.required:
+        if have >= req.level:
             continue
-        gain = req.weight * (1 - fulfilment(have, req.required)) / total
+        gain = req.weight * (1 - fulfilment(have, req.level)) / total
         estimate = value + gain
         if abs(estimate - threshold) < 1e-6:  # on the edge: recompute exactly
-            estimate = position.readiness({**levels, req.ability: req.required})
+            estimate = position.readiness({**levels, req.ability: req.level})
         if round(estimate, DECIMALS) >= threshold:
             found.append(req.ability)
     return found

@@ -12,14 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chanjiao.analysis.gaps import DECIMALS, GapReport, analyse_gaps
+from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.analysis.scoring import rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
-from chanjiao.graph.store import GraphStore
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
+from chanjiao.graph.store import GraphReads
 
 
 def _delta(before: float | None, after: float | None) -> float | None:
@@ -29,7 +26,7 @@ def _delta(before: float | None, after: float | None) -> float | None:
 
 
 def changed_curriculum(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     *,
     add_courses: Sequence[str] = (),
@@ -108,7 +105,7 @@ def changed_curriculum(
 
 
 def what_if(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str,
     segment_id: str | None = None,
@@ -157,9 +154,9 @@ class CoverageChange:
         return {
             "id": self.id,
             "name": self.name,
-            "before": _r(self.before),
-            "after": _r(self.after),
-            "delta": _r(self.delta),
+            "before": rounded(self.before),
+            "after": rounded(self.after),
+            "delta": rounded(self.delta),
         }
 
 
@@ -176,9 +173,9 @@ class GapChange:
         return {
             "ability": self.ability,
             "name": self.name,
-            "before": _r(self.before),
-            "after": _r(self.after),
-            "delta": _r(self.after - self.before),
+            "before": rounded(self.before),
+            "after": rounded(self.after),
+            "delta": rounded(self.after - self.before),
         }
 
 
@@ -273,7 +270,7 @@ class WhatIfResult:
 
 
 def what_if_compare(
-    store: GraphStore,
+    store: GraphReads,
     cluster_id: str,
     chain_id: str,
     segment_id: str | None = None,
@@ -299,7 +296,7 @@ def what_if_compare(
     return WhatIfResult(before, after, compare(before, after))
 
 
-def target_chain(store: GraphStore, cluster_id: str, chain_id: str | None = None) -> str:
+def target_chain(store: GraphReads, cluster_id: str, chain_id: str | None = None) -> str:
     """The chain to analyse a cluster against: the one given, else the one it TARGETS.
 
     Raises:
@@ -317,8 +314,7 @@ def target_chain(store: GraphStore, cluster_id: str, chain_id: str | None = None
     if len(targets) != 1:
         found = "、".join(targets) or "无"
         raise InvalidRequest(
-            f"专业群 {cluster_id} 面向的产业链为 {found}，请用 --chain 指定一条",
-            f"cluster {cluster_id} targets {', '.join(targets) or 'no chain'}; "
-            "name one with --chain",
+            f"专业群 {cluster_id} 面向的产业链为 {found}，请指定一条产业链",
+            f"cluster {cluster_id} targets {', '.join(targets) or 'no chain'}; name the chain",
         )
     return targets[0]

@@ -20,11 +20,13 @@ from fastapi import Depends, Request
 from fastapi import Path as PathParam
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from chanjiao.api.errors import InvalidInput, Unauthorized, WritesDisabled
+from chanjiao.api.errors import Unauthorized, WritesDisabled
+from chanjiao.edit import file_of, label_named
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
-from chanjiao.ingest import formats
-from chanjiao.ingest.formats import FILES, LABEL_SPELLINGS, FileFormat
+from chanjiao.ingest.formats import LABEL_SPELLINGS
+
+__all__ = ["LABEL_CHOICES", "Gate", "LabelPath", "Store", "WriteGate", "file_of", "label_named"]
 
 
 async def get_store(request: Request) -> GraphStore:
@@ -186,25 +188,8 @@ Gate = Annotated[WriteGate, Depends(get_gate)]
 
 # --- label names in paths -----------------------------------------------------------------
 
-_LABEL_FILES: dict[Label, FileFormat] = {f.label: f for f in FILES if f.label is not None}
 #: Every spelling a path accepts for a label, for the OpenAPI enum.
 LABEL_CHOICES = LABEL_SPELLINGS
-
-
-def label_named(name: str) -> Label:
-    found = formats.label_named(name)
-    if found is None:
-        raise InvalidInput(
-            f"不认识的节点类型 {name[:40]}；可用：{'、'.join(LABEL_CHOICES)}",
-            f"unknown node label {name[:40]}; use one of: {', '.join(LABEL_CHOICES)}",
-            {"label": name[:100]},
-        )
-    return found
-
-
-def file_of(label: Label) -> FileFormat:
-    """The dataset file whose rows are nodes of `label` (its columns are the API's fields)."""
-    return _LABEL_FILES[label]
 
 
 async def _label_param(

@@ -19,7 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chanjiao.errors import ChanjiaoError, StoreUnavailable
+from chanjiao.errors import (
+    HTTP_STATUS,
+    ChanjiaoError,
+    InvalidInput,
+    StoreUnavailable,
+)
 
 log = logging.getLogger("chanjiao.api")
 
@@ -27,47 +32,22 @@ log = logging.getLogger("chanjiao.api")
 class Unauthorized(ChanjiaoError):
     """No API key, or not a key this server knows."""
 
-    status = 401
     code = "unauthorized"
 
 
 class WritesDisabled(ChanjiaoError):
     """The server has no API key configured, so nobody may write."""
 
-    status = 403
     code = "writes_disabled"
 
 
-class Conflict(ChanjiaoError):
-    """What the request would create exists already."""
-
-    status = 409
-    code = "conflict"
-
-
-class InvalidInput(ChanjiaoError):
-    """A request value the library cannot take (an unknown label, filter, format …)."""
-
-    status = 422
-    code = "invalid_input"
-
-
-class UnsupportedUpload(ChanjiaoError):
-    """An upload whose content is not an .xlsx, a .zip of CSV files or a .json document."""
-
-    status = 415
-    code = "unsupported_upload"
-
-
 class BodyTooLarge(ChanjiaoError):
-    status = 413
     code = "body_too_large"
 
 
 class ConfigError(ChanjiaoError):
     """The server's own settings are wrong (found at start, never caused by a client)."""
 
-    status = 500
     code = "config_error"
 
 
@@ -119,8 +99,12 @@ def chanjiao_error_response(exc: ChanjiaoError) -> JSONResponse:
 
 
 _HTTP_CODES = {
-    404: ("not_found", "找不到这个地址", "no such URL"),
-    405: ("method_not_allowed", "该地址不支持这个请求方法", "method not allowed here"),
+    HTTP_STATUS["not_found"]: ("not_found", "找不到这个地址", "no such URL"),
+    HTTP_STATUS["method_not_allowed"]: (
+        "method_not_allowed",
+        "该地址不支持这个请求方法",
+        "method not allowed here",
+    ),
 }
 
 
@@ -144,8 +128,8 @@ def install_error_handlers(app: FastAPI) -> None:
         details = _validation_details(exc)
         where = "、".join(".".join(e["loc"]) for e in details["errors"][:5])
         return error_response(
-            422,
-            "invalid_request",
+            InvalidInput.status,
+            InvalidInput.code,
             f"请求参数无效：{where}",
             f"invalid request parameters: {where}",
             details,
@@ -231,7 +215,7 @@ class GuardMiddleware:
             log.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
             if not started:
                 response = error_response(
-                    500,
+                    HTTP_STATUS["internal_error"],
                     "internal_error",
                     "服务器内部错误，已记录；请联系管理员",
                     "internal server error; it has been logged",
@@ -241,7 +225,7 @@ class GuardMiddleware:
     async def _too_large(self, send: Send) -> None:
         mib = self.max_body_bytes / (1024 * 1024)
         response = error_response(
-            413,
+            BodyTooLarge.status,
             BodyTooLarge.code,
             f"请求体过大：上限为 {mib:.1f} MiB",
             f"the request body is too large; the limit is {mib:.1f} MiB",

@@ -10,8 +10,8 @@ import typer
 
 from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
 from chanjiao.config import ENV_STORE
-from chanjiao.errors import InvalidRequest
-from chanjiao.ingest.export import ExportFormat, write_export
+from chanjiao.errors import InvalidRequest, MissingExtra
+from chanjiao.ingest.media import ExportFormat
 
 
 def serve_command(
@@ -25,7 +25,12 @@ def serve_command(
     store: StoreOption = None,
 ) -> None:
     """启动 HTTP API 服务（/api/v1，文档在 /api/v1/docs）。Serve the HTTP API."""
-    import uvicorn
+    try:
+        import uvicorn
+
+        import chanjiao.api.app  # noqa: F401 - FastAPI and the rest of [server]
+    except ImportError as exc:
+        raise MissingExtra.for_extra("server", "HTTP API 服务", "the HTTP API", exc) from exc
 
     if store is not None:
         # Workers are separate processes: they read the store from the environment.
@@ -72,6 +77,8 @@ def export_command(
     if output is None:
         raise InvalidRequest("请用 --output 给出输出位置", "give --output")
     with store_at(store) as graph:
+        from chanjiao.ingest.export import write_export
+
         dataset = write_export(graph, fmt, output, pseudonymise=pseudonymise)
     for warning in dataset.warnings:
         err.print(f"[yellow]! {warning}[/]", highlight=False)
@@ -82,6 +89,6 @@ def export_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve_command)
+    app.command("serve")(user_errors(serve_command))
     export_app.callback(invoke_without_command=True)(export_command)
     app.add_typer(export_app, name="export")

@@ -15,11 +15,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from chanjiao.config import ENV_STORE, open_store
 from chanjiao.errors import ChanjiaoError, IngestError
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphStore  # light: networkx is imported lazily
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -83,6 +82,8 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     if not err.is_terminal:
         yield lambda stage, done, total: None
         return
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description}"),

@@ -7,7 +7,7 @@ the dataset (``--output``) or load it (``--ingest``), as the user asked.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -15,9 +15,10 @@ from rich.table import Table
 
 from chanjiao.commands.common import StoreOption, err, out, progress_bar, store_at, user_errors
 from chanjiao.errors import InvalidRequest
-from chanjiao.interop import case, catalog, osmt
-from chanjiao.interop.common import ImportedDataset, load_dataset, write_dataset
-from chanjiao.interop.run import ImportFormat, ImportOptions, build_import
+from chanjiao.interop import CASE_ID_PREFIX
+
+if TYPE_CHECKING:  # the importers load the ingest machinery: only inside a command
+    from chanjiao.interop.common import ImportedDataset
 
 import_app = typer.Typer(
     help="从标准导入岗位与能力（O*NET、ESCO、CASE、OSMT）。Import from standards.",
@@ -61,6 +62,7 @@ def _finish(
     store: str | None,
 ) -> None:
     from chanjiao.cli import print_ingest
+    from chanjiao.interop.common import load_dataset, write_dataset
 
     if output is None and not ingest:
         raise InvalidRequest(
@@ -138,6 +140,8 @@ def import_onet_command(
     store: StoreOption = None,
 ) -> None:
     """从 O*NET 技能/知识评分生成岗位能力模型。Positions and requirements from O*NET."""
+    from chanjiao.interop.run import ImportFormat, ImportOptions, build_import
+
     files = {
         "skills": _read(skills),
         "knowledge": _read(knowledge),
@@ -189,6 +193,8 @@ def import_esco_command(
     store: StoreOption = None,
 ) -> None:
     """从 ESCO 职业与技能关系生成岗位能力模型。Positions and requirements from ESCO."""
+    from chanjiao.interop.run import ImportFormat, ImportOptions, build_import
+
     files = {
         "occupations": _read(occupations),
         "skills": _read(skills),
@@ -215,7 +221,7 @@ def import_case_command(
     ],
     id_prefix: Annotated[
         str, typer.Option("--id-prefix", help="没有 humanCodingScheme 的条目的编号前缀。")
-    ] = case.ID_PREFIX,
+    ] = CASE_ID_PREFIX,
     abilities_only: Annotated[
         bool,
         typer.Option("--abilities-only", help="不导入岗位能力要求（对方的岗位在本库中不存在时）。"),
@@ -227,6 +233,8 @@ def import_case_command(
     store: StoreOption = None,
 ) -> None:
     """导入 CASE 能力框架（能力与层级）。Import a CASE framework as abilities."""
+    from chanjiao.interop.run import ImportFormat, ImportOptions, build_import
+
     options = ImportOptions(id_prefix=id_prefix, with_requirements=not abilities_only)
     dataset = build_import(ImportFormat.CASE, {"file": _read(path)}, options)
     _finish(dataset, output, ingest, dry_run, as_json, store)
@@ -247,6 +255,9 @@ def import_osmt_command(
     store: StoreOption = None,
 ) -> None:
     """导入 OSMT 富技能描述为能力，并按职业代码关联已有岗位。Import OSMT skills."""
+    from chanjiao.interop import osmt
+    from chanjiao.interop.run import ImportFormat, ImportOptions, build_import
+
     positions: dict[str, list[str]] = {}
     if ingest or store is not None:
         with store_at(store) as graph:
@@ -277,6 +288,8 @@ def export_case_command(
     store: StoreOption = None,
 ) -> None:
     """把能力层级与岗位能力要求导出为 CASE 框架包。Export the abilities as CASE."""
+    from chanjiao.interop import case
+
     with store_at(store) as graph:
         package = case.export_case(
             graph, version=case_version, title=title, base_uri=base_uri, positions=position
@@ -302,6 +315,8 @@ def catalog_search_command(
     as_json: JsonOption = False,
 ) -> None:
     """按名称或代码查找《职业教育专业目录（2021年）》中的专业。Find majors."""
+    from chanjiao.interop import catalog
+
     found = catalog.search(query, limit)
     if as_json:
         out.print_json(data=[m.as_dict() for m in found])

@@ -10,10 +10,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from chanjiao.analysis.certification import certification
-from chanjiao.analysis.clusters import BUDGET_ZH, build_cluster
-from chanjiao.analysis.partners import check_eligibility, enterprise_service
-from chanjiao.analysis.paths import learning_path
+from chanjiao.analysis.inputs import (
+    DEFAULT_TIME_LIMIT,
+    BudgetKind,
+    LevelChange,
+    Method,
+    change_level,
+    level_changes,
+)
 from chanjiao.analysis.resources import (
     DEFAULT_FORMAT_TARGETS,
     DEFAULT_KIND_TARGETS,
@@ -21,7 +25,6 @@ from chanjiao.analysis.resources import (
     ResourceTargets,
 )
 from chanjiao.analysis.resources import resource_shortfalls as shortfalls
-from chanjiao.analysis.whatif import target_chain, what_if_compare
 from chanjiao.commands.common import StoreOption, out, store_at, user_errors
 from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import (
@@ -29,12 +32,11 @@ from chanjiao.graph.schema import (
     TextbookKind,
     Tier,
     parse_choice,
-    parse_level,
     zh_word,
 )
 
 plan_app = typer.Typer(
-    help="专业群规划：组群、假设分析、资源短板、学习路径、合作企业与申报条件。"
+    help="专业群规划：组群、假设分析、资源短板、学期安排、合作企业与申报条件。"
     " Specialty-cluster planning.",
     no_args_is_help=True,
 )
@@ -48,18 +50,6 @@ def register(app: typer.Typer) -> None:
 class Fmt(StrEnum):
     table = "table"
     json = "json"
-
-
-class BudgetBy(StrEnum):
-    courses = "courses"
-    hours = "hours"
-    credits = "credits"
-
-
-class MethodChoice(StrEnum):
-    greedy = "greedy"
-    exact = "exact"
-    both = "both"
 
 
 class UnitsChoice(StrEnum):
@@ -100,9 +90,9 @@ def _pp(value: float | None) -> str:
 def cluster_command(
     chain: Annotated[str, typer.Option("--chain", "-c", help="产业链编号 chain id.")],
     budget: Annotated[float, typer.Option("--budget", "-b", help="预算：课程门数、学时或学分。")],
-    by: Annotated[BudgetBy, typer.Option("--by", help="预算单位 courses / hours / credits。")] = (
-        BudgetBy.courses
-    ),
+    by: Annotated[
+        BudgetKind, typer.Option("--by", help="预算单位 courses / hours / credits。")
+    ] = BudgetKind.COURSES,
     segment: Annotated[
         list[str] | None, typer.Option("--segment", help="只看这些环节（可重复）。")
     ] = None,
@@ -122,12 +112,12 @@ def cluster_command(
         UnitsChoice, typer.Option("--units", help="候选项：both / majors / courses。")
     ] = UnitsChoice.both,
     method: Annotated[
-        MethodChoice,
+        Method,
         typer.Option("--method", "-m", help="greedy（默认）/ exact（整数规划）/ both。"),
-    ] = MethodChoice.greedy,
+    ] = Method.GREEDY,
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="精确求解的时限（秒）。Exact solver's limit.")
-    ] = 60.0,
+    ] = DEFAULT_TIME_LIMIT,
     fmt: FormatOption = Fmt.table,
     store: StoreOption = None,
 ) -> None:
@@ -139,18 +129,20 @@ def cluster_command(
         pool_courses = []
     elif units is UnitsChoice.courses:
         pool_majors = []
+    from chanjiao.analysis.clusters import BUDGET_ZH, build_cluster
+
     with store_at(store) as graph:
         plan = build_cluster(
             graph,
             chain,
             segment_ids=segment or [],
             budget=budget,
-            budget_kind=by.value,
+            budget_kind=by,
             pool_majors=pool_majors,
             pool_courses=pool_courses,
             cluster_id=cluster,
             extend=extend,
-            method=method.value,
+            method=method,
             time_limit=time_limit,
         )
     if fmt is Fmt.json:
@@ -221,18 +213,19 @@ def _minus(a: float | None, b: float | None) -> float | None:
 
 
 def _parse_levels(items: list[str]) -> dict[tuple[str, str], int]:
-    levels: dict[tuple[str, str], int] = {}
+    """``--level C1:A1=3`` options as level changes (a pair given twice is an error)."""
+    changes = []
     for item in items:
         target, sep, value = item.partition("=")
         course, colon, ability = target.partition(":")
-        level = 0 if value.strip() == "0" else parse_level(value.strip())
+        level = change_level(value)
         if not sep or not colon or not course.strip() or not ability.strip() or level is None:
             raise InvalidRequest(
                 f"--level 应写成 课程:能力=等级（等级 0–4 或 了解/理解/掌握/熟练），实际为“{item}”",
                 f"--level must read COURSE:ABILITY=LEVEL (level 0–4 or a word), got '{item}'",
             )
-        levels[(course.strip(), ability.strip())] = level
-    return levels
+        changes.append(LevelChange(course.strip(), ability.strip(), level))
+    return level_changes(changes)
 
 
 @plan_app.command("what-if")
@@ -254,6 +247,8 @@ def what_if_command(
 ) -> None:
     """假设分析：增删课程或调整培养等级后的覆盖率与差距（不写入）。What-if, nothing written."""
     levels = _parse_levels(level or [])
+    from chanjiao.analysis.whatif import target_chain, what_if_compare
+
     with store_at(store) as graph:
         chain_id = target_chain(graph, cluster, chain)
         result = what_if_compare(
@@ -464,23 +459,25 @@ def path_command(
         float | None, typer.Option("--max-load", help="每学期最大负荷。Max load per semester.")
     ] = None,
     load_by: Annotated[
-        BudgetBy, typer.Option("--load-by", help="负荷单位 courses / hours / credits。")
-    ] = BudgetBy.courses,
+        BudgetKind, typer.Option("--load-by", help="负荷单位 courses / hours / credits。")
+    ] = BudgetKind.COURSES,
     free: Annotated[
         bool, typer.Option("--free", help="忽略课程已定学期，重新排课。Ignore given semesters.")
     ] = False,
     fmt: FormatOption = Fmt.table,
     store: StoreOption = None,
 ) -> None:
-    """岗位学习路径：按先修顺序排入各学期。Learning path placed into semesters."""
+    """学期安排：把岗位的学习路径排入各学期。A position's learning path as a semester plan."""
     with store_at(store) as graph:
-        path = learning_path(
+        from chanjiao.analysis.paths import semester_plan
+
+        path = semester_plan(
             graph,
             position,
             cluster,
             semesters=semesters,
             max_load=max_load,
-            load_by=load_by.value,
+            load_by=load_by,
             keep_semesters=not free,
         )
     if fmt is Fmt.json:
@@ -492,7 +489,7 @@ def path_command(
         f"{'—' if path.max_load is None else f'{path.max_load:g}'} ({path.load_by})"
     )
     names = {c.id: c for c in path.courses}
-    table = Table(title="学习路径 Learning path")
+    table = Table(title="学期安排 Semester plan")
     for column in ("学期 Semester", "课程 Courses", "负荷 Load"):
         table.add_column(column, justify="right" if column != "课程 Courses" else "left")
     for term in path.by_semester():
@@ -545,6 +542,8 @@ def partners_command(
     store: StoreOption = None,
 ) -> None:
     """专业群服务最好与最差的企业（订单班、联合实验室候选）。Enterprises served best and worst."""
+    from chanjiao.analysis.partners import enterprise_service
+
     with store_at(store) as graph:
         report = enterprise_service(graph, cluster, chain, segment, top=top)
     if fmt is Fmt.json:
@@ -587,6 +586,8 @@ def eligibility_command(
     store: StoreOption = None,
 ) -> None:
     """产业学院申报条件检查（建设指南 §六(一)1）。Check a college's application conditions."""
+    from chanjiao.analysis.partners import check_eligibility
+
     with store_at(store) as graph:
         result = check_eligibility(graph, college)
     if fmt is Fmt.json:
@@ -623,6 +624,8 @@ def certificates_command(
     store: StoreOption = None,
 ) -> None:
     """岗课赛证：各岗位的证书、竞赛及课程准备情况。Certificates and competitions per position."""
+    from chanjiao.analysis.certification import certification
+
     with store_at(store) as graph:
         report = certification(graph, cluster, chain, segment)
     if fmt is Fmt.json:

@@ -9,7 +9,6 @@ from rich.table import Table
 
 from chanjiao.commands.common import out, store_at, user_errors
 from chanjiao.errors import InvalidRequest
-from chanjiao.graph.copy import copy_graph
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +36,8 @@ def register(app: typer.Typer) -> None:
                 "源存储与目标存储相同，无需复制", "the source and destination are the same store"
             )
         with store_at(source) as src, store_at(destination) as dst:
+            from chanjiao.graph.copy import copy_graph
+
             result = copy_graph(src, dst)
         table = Table(title="已复制 Copied")
         table.add_column("类型 Kind")

@@ -23,7 +23,6 @@ from chanjiao.analysis.talent import (
 )
 from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
 from chanjiao.graph.schema import LEVEL_WORDS, StudentStatus, parse_choice, zh_word
-from chanjiao.report.talent import gather_talent_report, write_talent_report
 
 talent_app = typer.Typer(
     help="人才和岗位大数据库：学生能力画像、岗位候选人、年级准备度与匹配报告。"
@@ -294,6 +293,8 @@ def report_command(
     store: StoreOption = None,
 ) -> None:
     """人才与岗位匹配报告（HTML 可打印、XLSX）。The talent match report of a cohort × chain."""
+    from chanjiao.report.talent import gather_talent_report, write_talent_report
+
     settings = TalentSettings(threshold, certificate_level)
     with store_at(store) as graph:
         report = gather_talent_report(

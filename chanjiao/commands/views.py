@@ -13,11 +13,8 @@ from typing import Annotated
 
 import typer
 
-from chanjiao import viz
 from chanjiao.commands.common import StoreOption, err, store_at, user_errors
-from chanjiao.report.html import gather_report, render_gap_report
-from chanjiao.report.markdown import report_markdown
-from chanjiao.report.xlsx import write_gap_workbook
+from chanjiao.viz.graph import DEFAULT_MAX_NODES
 
 viz_app = typer.Typer(
     help="交互式图谱视图（离线 HTML）。Interactive graph views as offline HTML.",
@@ -66,6 +63,10 @@ def report_command(
     store: StoreOption = None,
 ) -> None:
     """专业群差距报告（HTML/XLSX/Markdown/JSON）。Gap report of a cluster against a chain."""
+    from chanjiao.report.html import gather_report, render_gap_report
+    from chanjiao.report.markdown import report_markdown
+    from chanjiao.report.xlsx import write_gap_workbook
+
     if output is None and fmt in (ReportFormat.html, ReportFormat.xlsx):
         output = Path(f"gap-report.{fmt.value}")
     with store_at(store) as graph:
@@ -100,13 +101,15 @@ def focus_command(
         typer.Option("--label", "-l", help="节点类型，如 课程 或 Course（编号重名时需要）。"),
     ] = None,
     hops: Annotated[int, typer.Option("--hops", help="跳数 1–4。Hops.")] = 1,
-    max_nodes: MaxNodesOption = viz.DEFAULT_MAX_NODES,
+    max_nodes: MaxNodesOption = DEFAULT_MAX_NODES,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML 文件。")] = Path(
         "focus.html"
     ),
     store: StoreOption = None,
 ) -> None:
     """任一节点及其 N 跳以内的关联。A node and its neighbourhood."""
+    from chanjiao import viz
+
     with store_at(store) as graph:
         view = viz.focus_graph(
             graph,
@@ -125,13 +128,15 @@ def cluster_command(
     cluster: ClusterOption,
     chain: ChainOption,
     segment: SegmentOption = None,
-    max_nodes: MaxNodesOption = viz.DEFAULT_MAX_NODES,
+    max_nodes: MaxNodesOption = DEFAULT_MAX_NODES,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML 文件。")] = Path(
         "cluster.html"
     ),
     store: StoreOption = None,
 ) -> None:
     """专业群 × 产业链：环节 → 岗位 → 能力 ← 课程 ← 专业。Cluster against chain."""
+    from chanjiao import viz
+
     with store_at(store) as graph:
         view = viz.cluster_graph(graph, cluster, chain, segment, max_nodes=max_nodes)
     _written(viz.write_view(view, output))
@@ -148,6 +153,8 @@ def gap_command(
     store: StoreOption = None,
 ) -> None:
     """一项差距及可补齐它的课程、教师、教材、资源、企业、证书、竞赛。A gap and its closers."""
+    from chanjiao import viz
+
     with store_at(store) as graph:
         view = viz.gap_graph(graph, cluster, chain, ability, segment)
     _written(viz.write_view(view, output))
@@ -164,6 +171,8 @@ def path_command(
     store: StoreOption = None,
 ) -> None:
     """岗位的学习路径（按先修关系排列的课程）。A position's learning path."""
+    from chanjiao import viz
+
     with store_at(store) as graph:
         view = viz.path_graph(graph, position, cluster)
     _written(viz.write_view(view, output))

@@ -26,7 +26,6 @@ import gc
 import json
 import math
 import os
-import re
 import sqlite3
 import threading
 import zlib
@@ -34,11 +33,9 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import networkx as nx
-
-from chanjiao.errors import NotFound, StoreUnavailable
+from chanjiao.errors import StoreUnavailable
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
@@ -48,16 +45,24 @@ from chanjiao.graph.store import (
     DocumentKind,
     GraphStore,
     Neighbour,
-    PositionRow,
-    RequirementRow,
     ResultRow,
-    SegmentRow,
+    ScopePosition,
+    ScopeRequirement,
+    ScopeSegment,
     Stats,
     StudentRecords,
     StudentRow,
+    chain_not_found,
+    check_filters,
     document_exists,
+    frozen_prerequisites,
+    int_or_none,
+    segment_not_found,
     utc_now,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SCHEMA_VERSION = "chanjiao/1"
 
@@ -111,7 +116,6 @@ ON CONFLICT (type, src, dst, src_label, dst_label) DO UPDATE SET
 
 _IDS = "(SELECT value FROM json_each(?))"
 _BY_DST = "INDEXED BY rels_by_dst"
-_PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
 
 
 def _json(ids: Collection[str]) -> str:
@@ -303,13 +307,7 @@ class EmbeddedStore(GraphStore):
             (r.type.value, r.src, r.dst, r.src_label.value, r.dst_label.value, _props_json(r.props))
             for r in relationships
         )
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"数据库正被其他程序写入，请稍后再试：{exc}",
-                f"another program is writing the database; try again later: {exc}",
-            ) from exc
+        _begin_write(conn)
         bulk = len(relationships) >= self.bulk_threshold
         try:
             conn.executemany(_UPSERT_NODE, node_rows)
@@ -393,7 +391,7 @@ class EmbeddedStore(GraphStore):
         conn = self._conn()
         if conn.in_transaction:
             raise RuntimeError("delete() inside reading() would break the snapshot")
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_write(conn)
         try:
             for label, node_id in nodes:
                 conn.execute("DELETE FROM nodes WHERE label = ? AND id = ?", (str(label), node_id))
@@ -441,9 +439,8 @@ class EmbeddedStore(GraphStore):
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             sql += " AND coalesce(name, id) LIKE ? ESCAPE '\\'"
             params.append(f"%{escaped}%")
+        check_filters(filters)
         for key, value in (filters or {}).items():
-            if not _PROPERTY_NAME.fullmatch(key):
-                raise ValueError(f"not a property name: {key!r}")
             if key == "name":
                 sql += " AND coalesce(name, id) = ?"
             else:
@@ -533,11 +530,9 @@ class EmbeddedStore(GraphStore):
         return self._cached(("prerequisites",), self._load_prerequisites)
 
     def _load_prerequisites(self) -> nx.DiGraph:
-        graph = nx.DiGraph()
-        graph.add_edges_from(
+        return frozen_prerequisites(
             self._query("SELECT src, dst FROM rels WHERE type = 'PREREQUISITE_OF'")
         )
-        return graph
 
     # --- aggregated reads ---------------------------------------------------------------
 
@@ -677,7 +672,7 @@ class EmbeddedStore(GraphStore):
         return value
 
     def _load_curriculum(self, cluster_id: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
-        """C(K) as nested tuples of plain values (cached; see `SegmentRow`)."""
+        """C(K) as nested tuples of plain values (cached; see `ScopeSegment`)."""
         with self.reading():
             courses = [
                 r[0]
@@ -702,9 +697,9 @@ class EmbeddedStore(GraphStore):
         with self.reading():
             chain = self.get_node(Label.INDUSTRY_CHAIN, chain_id)
             if chain is None:
-                raise NotFound(f"找不到产业链 {chain_id}", f"no industry chain {chain_id}")
+                raise chain_not_found(chain_id)
             segments = [
-                SegmentRow(sid, name if name is not None else sid, _int_or_none(order))
+                ScopeSegment(sid, name if name is not None else sid, int_or_none(order))
                 for sid, name, order in self._query(
                     "SELECT s.id, s.name, json_extract(s.props, '$.order') FROM rels r INDEXED BY rels_by_dst "
                     "JOIN nodes s ON s.label = 'ChainSegment' AND s.id = r.src "
@@ -715,17 +710,14 @@ class EmbeddedStore(GraphStore):
             if segment_id is not None:
                 segments = [s for s in segments if s.id == segment_id]
                 if not segments:
-                    raise NotFound(
-                        f"产业链 {chain_id} 中没有环节 {segment_id}",
-                        f"the chain {chain_id} has no segment {segment_id}",
-                    )
+                    raise segment_not_found(chain_id, segment_id)
             positions = [
-                PositionRow(
+                ScopePosition(
                     pid,
                     name if name is not None else pid,
                     seg,
-                    _int_or_none(demand),
-                    _int_or_none(offered),
+                    int_or_none(demand),
+                    int_or_none(offered),
                 )
                 for pid, name, seg, demand, offered in self._query(
                     "SELECT p.id, p.name, r.dst, json_extract(p.props, '$.demand'), "
@@ -738,7 +730,7 @@ class EmbeddedStore(GraphStore):
                 )
             ]
             requirements = [
-                RequirementRow(
+                ScopeRequirement(
                     pid,
                     aid,
                     name if name is not None else aid,
@@ -797,8 +789,15 @@ class EmbeddedStore(GraphStore):
         }
 
 
-def _int_or_none(value: Any) -> int | None:
-    return None if value is None else int(value)
+def _begin_write(conn: sqlite3.Connection) -> None:
+    """Take the write lock, or say the file is busy (for `write` and `delete` alike)."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StoreUnavailable(
+            f"数据库正被其他程序写入，请稍后再试：{exc}",
+            f"another program is writing the database; try again later: {exc}",
+        ) from exc
 
 
 def _flag(value: Any) -> bool | None:

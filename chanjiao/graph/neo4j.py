@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -29,7 +28,6 @@ from contextlib import contextmanager
 from itertools import product
 from typing import Any
 
-from chanjiao.errors import NotFound
 from chanjiao.graph import cypher
 from chanjiao.graph.runners import CypherRunner, Engine, Statement
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
@@ -40,18 +38,21 @@ from chanjiao.graph.store import (
     DocumentKind,
     GraphStore,
     Neighbour,
-    PositionRow,
-    RequirementRow,
     ResultRow,
-    SegmentRow,
+    ScopePosition,
+    ScopeRequirement,
+    ScopeSegment,
     Stats,
     StudentRecords,
     StudentRow,
+    chain_not_found,
+    check_filters,
     document_exists,
+    int_or_none,
+    segment_not_found,
     utc_now,
 )
 
-_PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
 #: How many ids one lookup sends at a time.
 ID_BATCH = 5000
 
@@ -323,9 +324,8 @@ class Neo4jStore(GraphStore):
     ) -> list[Node]:
         params: dict[str, Any] = {"after": after, "text": text or None, "limit": max(0, limit)}
         wanted: list[tuple[str, str, str]] = []
+        check_filters(filters)
         for i, (key, value) in enumerate((filters or {}).items()):
-            if not _PROPERTY_NAME.fullmatch(key):
-                raise ValueError(f"not a property name: {key!r}")
             params[f"k{i}"] = key
             params[f"v{i}"] = value
             wanted.append((key, f"k{i}", f"v{i}"))
@@ -347,11 +347,11 @@ class Neo4jStore(GraphStore):
         with self.reading():
             found = self._read(cypher.CHAIN, {"chain": chain_id})
             if not found:
-                raise NotFound(f"找不到产业链 {chain_id}", f"no industry chain {chain_id}")
+                raise chain_not_found(chain_id)
             chain = _node(Label.INDUSTRY_CHAIN, found[0][0], found[0][1])
             segments = sorted(
                 (
-                    SegmentRow(sid, name, _int_or_none(order))
+                    ScopeSegment(sid, name, int_or_none(order))
                     for sid, name, order in self._read(cypher.CHAIN_SEGMENTS, {"chain": chain_id})
                 ),
                 key=lambda s: s.id,
@@ -359,13 +359,10 @@ class Neo4jStore(GraphStore):
             if segment_id is not None:
                 segments = [s for s in segments if s.id == segment_id]
                 if not segments:
-                    raise NotFound(
-                        f"产业链 {chain_id} 中没有环节 {segment_id}",
-                        f"the chain {chain_id} has no segment {segment_id}",
-                    )
+                    raise segment_not_found(chain_id, segment_id)
             positions = sorted(
                 (
-                    PositionRow(pid, name, seg, _int_or_none(demand), _int_or_none(offered))
+                    ScopePosition(pid, name, seg, int_or_none(demand), int_or_none(offered))
                     for pid, name, seg, demand, offered in self._read(
                         cypher.SCOPE_POSITIONS, {"segments": [s.id for s in segments]}
                     )
@@ -373,11 +370,11 @@ class Neo4jStore(GraphStore):
                 key=lambda p: (p.segment, p.id),
             )
             position_ids = sorted({p.id for p in positions})
-            requirements: list[RequirementRow] = []
+            requirements: list[ScopeRequirement] = []
             for start in range(0, len(position_ids), ID_BATCH):
                 batch = position_ids[start : start + ID_BATCH]
                 requirements += [
-                    RequirementRow(
+                    ScopeRequirement(
                         pid,
                         aid,
                         name,
@@ -518,10 +515,6 @@ def _node(label: Label, node_id: str, props: Mapping[str, Any]) -> Node:
     if data.get("name") is None:
         data["name"] = node_id
     return Node(label, node_id, data)
-
-
-def _int_or_none(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 def _batched(ids: list[str]) -> Iterator[list[str]]:

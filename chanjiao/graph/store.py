@@ -1,26 +1,37 @@
 """The `GraphStore` interface every backend implements, and the rows its reads return.
 
-The interface is deliberately small (as httpx's transport is): upsert nodes and
-relationships in one transaction, look nodes and relationships up, and the handful
-of aggregated reads the analysis needs. Analysis code only ever sees this module,
-never a backend, so the embedded store and a server store give identical answers.
+Three kinds of caller, three views of one store:
+
+- `GraphReads`: what the analysis reads (and all it may read; mypy holds
+  `chanjiao.analysis` to it): lookups, the prerequisite graph (frozen), and the
+  aggregated reads of DESIGN §4, inside `reading()` snapshots;
+- `GraphEditing`: what editing, import, export and the HTTP API need besides:
+  writes, deletes, pages of nodes, neighbours, counts, documents beside the graph;
+- `GraphStore`: the abstract class a backend implements: both of the above, plus its
+  lifecycle and cache hooks. A backend inherits the shared checks below
+  (`check_filters`, `chain_not_found`, `segment_not_found`) instead of repeating them.
+
+Analysis code only ever sees this module, never a backend, so the embedded store and
+a server store give identical answers.
 """
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-import networkx as nx
-
-from chanjiao.errors import AlreadyExists
+from chanjiao.errors import AlreadyExists, NotFound
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
+
+if TYPE_CHECKING:  # networkx costs a CLI call 0.1-0.4 s: imported where a graph is built
+    import networkx as nx
 
 #: Names of the closer lists in a gap (DESIGN §4), in report order.
 CLOSER_KINDS = (
@@ -38,13 +49,13 @@ CLOSER_KINDS = (
 # tuples, so caching hundreds of thousands of them costs no collection pauses.
 
 
-class SegmentRow(NamedTuple):
+class ScopeSegment(NamedTuple):
     id: str
     name: str
     order: int | None
 
 
-class PositionRow(NamedTuple):
+class ScopePosition(NamedTuple):
     """A position in scope, with what its demand is computed from.
 
     Attributes:
@@ -59,7 +70,7 @@ class PositionRow(NamedTuple):
     offered: int | None
 
 
-class RequirementRow(NamedTuple):
+class ScopeRequirement(NamedTuple):
     position: str
     ability: str
     ability_name: str
@@ -72,9 +83,9 @@ class ChainScope:
     """What the gap analysis needs to know about a chain (or one of its segments)."""
 
     chain: Node
-    segments: list[SegmentRow] = field(default_factory=list)
-    positions: list[PositionRow] = field(default_factory=list)
-    requirements: list[RequirementRow] = field(default_factory=list)
+    segments: list[ScopeSegment] = field(default_factory=list)
+    positions: list[ScopePosition] = field(default_factory=list)
+    requirements: list[ScopeRequirement] = field(default_factory=list)
 
 
 class StudentRow(NamedTuple):
@@ -185,8 +196,111 @@ class Stats:
     relationships: dict[Rel, int]
 
 
+class GraphReads(Protocol):
+    """What the analysis reads from a store (`GraphStore` documents each method)."""
+
+    def reading(self) -> AbstractContextManager[None]: ...
+
+    def nodes(self, label: Label, ids: Collection[str] | None = None) -> dict[str, Node]: ...
+
+    def get_node(self, label: Label, node_id: str) -> Node | None: ...
+
+    def relationships(
+        self,
+        rel: Rel,
+        *,
+        src_ids: Collection[str] | None = None,
+        dst_ids: Collection[str] | None = None,
+    ) -> list[Relationship]: ...
+
+    def prerequisite_graph(self) -> nx.DiGraph: ...
+
+    def curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]: ...
+
+    def chain_scope(self, chain_id: str, segment_id: str | None = None) -> ChainScope: ...
+
+    def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]: ...
+
+    def student_records(
+        self,
+        *,
+        ids: Collection[str] | None = None,
+        cohort: str | None = None,
+        major: str | None = None,
+    ) -> StudentRecords: ...
+
+
+class GraphEditing(Protocol):
+    """What editing, import, export and the API need besides `GraphReads`."""
+
+    location: str
+
+    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None: ...
+
+    def delete(
+        self,
+        nodes: Sequence[tuple[Label, str]] = (),
+        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
+    ) -> None: ...
+
+    def find_nodes(
+        self,
+        label: Label,
+        *,
+        text: str | None = None,
+        filters: Mapping[str, str | int | float | bool] | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> list[Node]: ...
+
+    def neighbours(self, label: Label, node_id: str) -> list[Neighbour]: ...
+
+    def stats(self) -> Stats: ...
+
+    def generation(self) -> int | None: ...
+
+    def save_document(
+        self, kind: DocumentKind, name: str, body: str, *, replace: bool = False
+    ) -> Document: ...
+
+    def document(self, kind: DocumentKind, name: str) -> Document | None: ...
+
+    def documents(self, kind: DocumentKind) -> list[Document]: ...
+
+    def delete_document(self, kind: DocumentKind, name: str) -> bool: ...
+
+
+# --- checks every backend shares ------------------------------------------------------
+
+#: A property name a filter may use (it becomes part of a JSON path or a Cypher key).
+PROPERTY_NAME = re.compile(r"[a-z_]{1,64}")
+
+
+def check_filters(filters: Mapping[str, object] | None) -> None:
+    """Raise ValueError for a filter key that is not a plain property name."""
+    for key in filters or {}:
+        if not PROPERTY_NAME.fullmatch(key):
+            raise ValueError(f"not a property name: {key!r}")
+
+
+def chain_not_found(chain_id: str) -> NotFound:
+    return NotFound(f"找不到产业链 {chain_id}", f"no industry chain {chain_id}")
+
+
+def segment_not_found(chain_id: str, segment_id: str) -> NotFound:
+    return NotFound(
+        f"产业链 {chain_id} 中没有环节 {segment_id}",
+        f"the chain {chain_id} has no segment {segment_id}",
+    )
+
+
+def int_or_none(value: object) -> int | None:
+    """A stored number as an int (stores hand back ints, floats or numeric strings)."""
+    return None if value is None else int(value)  # type: ignore[call-overload]
+
+
 class GraphStore(ABC):
-    """A curriculum knowledge graph kept somewhere durable.
+    """A curriculum knowledge graph kept somewhere durable: `GraphReads` + `GraphEditing`.
 
     Writes are atomic: `write` lands whole or not at all. Reads inside one
     `reading()` block see one consistent state, even while another process writes.
@@ -253,10 +367,12 @@ class GraphStore(ABC):
         return self.nodes(label, [node_id]).get(node_id)
 
     def prerequisite_graph(self) -> nx.DiGraph:
-        """The course prerequisite relation as a networkx DiGraph (edge: before → after)."""
-        graph = nx.DiGraph()
-        graph.add_edges_from((r.src, r.dst) for r in self.relationships(Rel.PREREQUISITE_OF))
-        return graph
+        """The course prerequisite relation as a frozen networkx DiGraph (edge: before → after).
+
+        Frozen (`networkx.freeze`): a backend may hand every caller the same cached graph,
+        so nobody may change it; copy it (`nx.DiGraph(graph)`) to build on it.
+        """
+        return frozen_prerequisites((r.src, r.dst) for r in self.relationships(Rel.PREREQUISITE_OF))
 
     # --- aggregated reads for the analysis --------------------------------------------
 
@@ -365,3 +481,12 @@ class GraphStore(ABC):
             after: the cursor: only ids greater than this one.
             limit: the page size.
         """
+
+
+def frozen_prerequisites(edges: Iterable[tuple[str, str]]) -> nx.DiGraph:
+    """A frozen DiGraph of prerequisite edges (before → after), shared safely by readers."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_edges_from(edges)
+    return nx.freeze(graph)

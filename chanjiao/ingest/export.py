@@ -21,7 +21,6 @@ import typing
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +28,15 @@ from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import PERSONAL_LABELS, PERSONAL_RELS, Rel
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.formats import FILES, FileFormat
+from chanjiao.ingest.media import MEDIA as MEDIA  # re-exported: the API reads both here
+from chanjiao.ingest.media import ExportFormat as ExportFormat
 
 #: Text a spreadsheet would run as a formula (or, for tab and CR, re-parse).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ExportFormat(StrEnum):
-    JSON = "json"
-    CSV_DIR = "csv-dir"
-    XLSX = "xlsx"
-
-
-#: Media type and file name suffix of each format when sent as one file.
-MEDIA: dict[ExportFormat, tuple[str, str]] = {
-    ExportFormat.JSON: ("application/json", ".json"),
-    ExportFormat.CSV_DIR: ("application/zip", ".zip"),
-    ExportFormat.XLSX: (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ".xlsx",
-    ),
-}
-
-Row = dict[str, Any]
+#: One row of a dataset file (exported, or built by an importer): column → cell value.
+DatasetRow = dict[str, Any]
 
 
 @dataclass
@@ -64,7 +50,7 @@ class ExportedDataset:
             named here.
     """
 
-    tables: dict[str, list[Row]] = field(default_factory=dict)
+    tables: dict[str, list[DatasetRow]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -83,7 +69,7 @@ def node_rows(
     fmt: FileFormat,
     ids: list[str] | None = None,
     warnings: list[str] | None = None,
-) -> list[Row]:
+) -> list[DatasetRow]:
     """The rows of a node file: every node of its label, or those of `ids`, by id.
 
     The API reuses this to fill the required columns of a partial update.
@@ -109,7 +95,7 @@ def node_rows(
     rows = []
     for node_id in sorted(nodes):
         node = nodes[node_id]
-        row: Row = {"id": node_id, "name": node.name}
+        row: DatasetRow = {"id": node_id, "name": node.name}
         for column in fmt.property_columns:
             value = node.props.get(column)
             if value is not None and column != "name":
@@ -134,7 +120,7 @@ def node_rows(
     return rows
 
 
-def edge_rows(store: GraphStore, fmt: FileFormat) -> list[Row]:
+def edge_rows(store: GraphStore, fmt: FileFormat) -> list[DatasetRow]:
     """The rows of a relationship file (offers, requirements, coverage, partners)."""
     edge = fmt.edge
     assert edge is not None
@@ -142,7 +128,7 @@ def edge_rows(store: GraphStore, fmt: FileFormat) -> list[Row]:
     for r in store.relationships(edge.rel):
         if r.src_label not in edge.src_labels or r.dst_label is not edge.dst_label:
             continue
-        row: Row = {edge.src_column: r.src, edge.dst_column: r.dst}
+        row: DatasetRow = {edge.src_column: r.src, edge.dst_column: r.dst}
         for column in edge.props:
             if r.props.get(column) is not None:
                 row[column] = r.props[column]
@@ -197,7 +183,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _columns(fmt: FileFormat, rows: list[Row]) -> list[str]:
+def _columns(fmt: FileFormat, rows: list[DatasetRow]) -> list[str]:
     used = {column for row in rows for column in row}
     return [c for c in fmt.columns if c in used or c in fmt.required]
 

@@ -99,7 +99,11 @@ class FileFormat:
         return column == "level" and self.name in ("requirements", "coverage")
 
     def is_flag(self, column: str) -> bool:
-        return bool in _flatten(self.model.model_fields[column].annotation)
+        return bool in self.column_types(column)
+
+    def column_types(self, column: str) -> list[Any]:
+        """The plain types a column's cells become (``int``, ``bool``, an enum …)."""
+        return _flatten(self.model.model_fields[column].annotation)
 
 
 def _flatten(annotation: Any) -> list[Any]:

@@ -101,6 +101,15 @@ _TRUE = {"true", "yes", "y", "1", "是", "√", "✓", "对", "通过", "合格"
 _FALSE = {"false", "no", "n", "0", "否", "×", "✗", "不是", "未通过", "不通过", "不合格"}
 
 
+def to_flag(value: Any) -> bool:
+    """A yes/no cell as a bool (是/否, √/×, true/false, 1/0 …).
+
+    Raises:
+        ValueError: the value is not one of those words.
+    """
+    return _to_flag(value)
+
+
 def _to_flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value

@@ -40,14 +40,15 @@ from typing import Any
 from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import LEVEL_WORDS, AbilityCategory, Label, parse_choice, words_of
 from chanjiao.graph.store import GraphStore
-from chanjiao.ingest.export import edge_rows, node_rows
+from chanjiao.ingest.export import DatasetRow, edge_rows, node_rows
 from chanjiao.ingest.formats import file_format
-from chanjiao.interop.common import ImportedDataset, Problems, Row, clip
+from chanjiao.interop import CASE_ID_PREFIX
+from chanjiao.interop.common import ImportedDataset, Problems, clip
 
 #: The namespace of every identifier chanjiao derives (uuid5 of its URL).
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://chanjiao.invalid/case")
 VERSIONS = ("1.1", "1.0")
-ID_PREFIX = "CASE-"
+ID_PREFIX = CASE_ID_PREFIX
 EXTENSION = "chanjiao"
 SHEETS = ("CF Doc", "CF Item", "CF Association")
 
@@ -217,7 +218,7 @@ def export_case(
     }
 
 
-def _with_ancestors(abilities: list[Row], wanted: set[str]) -> list[Row]:
+def _with_ancestors(abilities: list[DatasetRow], wanted: set[str]) -> list[DatasetRow]:
     by_id = {row["id"]: row for row in abilities}
     keep: set[str] = set()
     for ability_id in wanted:
@@ -495,7 +496,7 @@ def import_case(
     codes = [i.get("humanCodingScheme") for i in items if isinstance(i, dict)]
     repeated = {c for c in codes if c is not None and codes.count(c) > 1}
     ids: dict[str, str] = {}  # CASE identifier → ability id
-    rows: list[Row] = []
+    rows: list[DatasetRow] = []
     for index, item in enumerate(items, start=1):
         number = item.get("_row", index) if isinstance(item, dict) else index
         if not isinstance(item, dict):
@@ -530,7 +531,7 @@ def import_case(
             )
             continue
         ids[identifier] = ability_id
-        row: Row = {"id": ability_id, "name": clip(statement)}
+        row: DatasetRow = {"id": ability_id, "name": clip(statement)}
         description = item.get("notes")
         if item.get("abbreviatedStatement") and item.get("fullStatement"):
             description = item["fullStatement"] + (f" {description}" if description else "")
@@ -547,7 +548,7 @@ def import_case(
         rows.append(row)
 
     parents: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    requirements: list[Row] = []
+    requirements: list[DatasetRow] = []
     extra_parents = 0
     for index, assoc in enumerate(package.get("CFAssociations") or [], start=1):
         number = assoc.get("_row", index) if isinstance(assoc, dict) else index
@@ -573,7 +574,7 @@ def import_case(
             and ext.get("relation") == "REQUIRES"
             and dest in ids
         ):
-            requirement: Row = {
+            requirement: DatasetRow = {
                 "position_id": ext.get("position_id"),
                 "ability_id": ids[dest],
                 "level": ext.get("level"),

@@ -23,14 +23,19 @@ from typing import Any
 from chanjiao.errors import IngestError, Problem
 from chanjiao.graph.schema import LEVEL_WORDS
 from chanjiao.graph.store import GraphStore
-from chanjiao.ingest.export import ExportedDataset, to_csv_files, to_xlsx, write_csv_folder
+from chanjiao.ingest.export import (
+    DatasetRow,
+    ExportedDataset,
+    to_csv_files,
+    to_xlsx,
+    write_csv_folder,
+)
 from chanjiao.ingest.formats import FILES, file_format
 from chanjiao.ingest.load import IngestResult, ingest_tables
 from chanjiao.ingest.readers import RawDataset, Table, decode_text
 
 #: Called as progress(stage, done, total) while a large file is read.
 Progress = Callable[[str, int, int], None]
-Row = dict[str, Any]
 
 #: Report progress every this many rows.
 PROGRESS_EVERY = 2000
@@ -59,11 +64,11 @@ class ImportedDataset:
     """
 
     source: str
-    tables: dict[str, list[Row]] = field(default_factory=dict)
+    tables: dict[str, list[DatasetRow]] = field(default_factory=dict)
     notes: list[tuple[str, str]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, file: str, row: Row) -> None:
+    def add(self, file: str, row: DatasetRow) -> None:
         self.tables.setdefault(file, []).append(row)
 
     @property
@@ -73,7 +78,7 @@ class ImportedDataset:
     def counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.tables.items()}
 
-    def ordered(self) -> dict[str, list[Row]]:
+    def ordered(self) -> dict[str, list[DatasetRow]]:
         """The tables in dataset file order (abilities before requirements …)."""
         return {f.name: self.tables[f.name] for f in FILES if self.tables.get(f.name)}
 
@@ -130,10 +135,10 @@ def read_table(
     *,
     delimiter: str | None = None,
     progress: Progress = quiet,
-) -> list[tuple[int, Row]]:
+) -> list[tuple[int, DatasetRow]]:
     """Rows of a delimited text file with a header: (row number, {header: cell}).
 
-    Row numbers are what a spreadsheet shows (header = 1). Missing required headers
+    DatasetRow numbers are what a spreadsheet shows (header = 1). Missing required headers
     are problems; cells are stripped text, empty cells are "".
     """
     text = read_text(data, source, problems)
@@ -163,7 +168,7 @@ def read_table(
     if missing:
         return []
     total = text.count("\n")
-    rows: list[tuple[int, Row]] = []
+    rows: list[tuple[int, DatasetRow]] = []
     stage = f"读取 {source}"
     try:
         for number, record in enumerate(reader, start=2):

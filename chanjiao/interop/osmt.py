@@ -21,7 +21,8 @@ from typing import Any
 
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
-from chanjiao.interop.common import ImportedDataset, Problems, Row, clip, level_phrase
+from chanjiao.ingest.export import DatasetRow
+from chanjiao.interop.common import ImportedDataset, Problems, clip, level_phrase
 
 PREFIX = "OSMT-"
 
@@ -74,12 +75,12 @@ def import_osmt(
     """
     settings = settings or OsmtSettings()
     problems = Problems()
-    abilities: dict[str, Row] = {}
-    requirements: dict[tuple[str, str], Row] = {}
+    abilities: dict[str, DatasetRow] = {}
+    requirements: dict[tuple[str, str], DatasetRow] = {}
     unmatched: set[str] = set()
     sources: list[str] = []
 
-    def add_skill(skill: Any, where: str, number: int, parent: Row | None) -> None:
+    def add_skill(skill: Any, where: str, number: int, parent: DatasetRow | None) -> None:
         if not isinstance(skill, dict):
             problems.add(where, number, None, "这一项不是对象", "this entry is not an object")
             return
@@ -103,7 +104,7 @@ def import_osmt(
                 }
         if parent is not None:
             abilities.setdefault(parent["id"], parent)
-        row: Row = {
+        row: DatasetRow = {
             "id": ability_id,
             "name": clip(name),
             "name_en": clip(name),
@@ -151,7 +152,7 @@ def import_osmt(
                     "the collection has no uuid or name",
                 )
                 continue
-            parent: Row = {
+            parent: DatasetRow = {
                 "id": PREFIX + uuid,
                 "name": clip(title),
                 "name_en": clip(title),

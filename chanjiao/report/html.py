@@ -1,17 +1,9 @@
 """The gap report as one self-contained, printable HTML page (and the data every report
-format shares: the §4 analysis, display names, the heat-map and the resource shortfalls).
+format shares: the §4 analysis, display names, the heat-map, and the planning analyses).
 
-Shortfalls are simple counts a college's leadership asks about, defined on the
-cluster's curriculum C(K) (DESIGN §4):
-
-- courses without a dual-qualified teacher: courses of C(K) that no teacher with
-  ``dual_qualified`` (双师双能型) `TEACHES` (a course with no teacher at all counts);
-- courses without a textbook: courses of C(K) that no textbook is `USED_IN`;
-- skill gaps without a training resource: gap abilities of category ``skill`` (技能)
-  whose closers list no training resource (none supports the ability or any course
-  that covers it);
-- the dual-qualified share: of the teachers who teach a course of C(K), how many are
-  dual-qualified.
+The report computes nothing of its own: its shortfalls are `analysis.resources`'
+(the numbers `chanjiao plan resources` prints), its 岗课赛证, partner and eligibility
+sections the planning analyses' results.
 """
 
 from __future__ import annotations
@@ -25,40 +17,16 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.analysis.resources import ResourceReport, resource_shortfalls
+from chanjiao.analysis.scoring import STATUS_ZH
 from chanjiao.graph.schema import LEVEL_WORDS, AbilityCategory, Label, Rel, zh_word
 from chanjiao.graph.store import GraphStore
-from chanjiao.report.markdown import CLOSER_HEADERS, STATUS_ZH, closer_names
+from chanjiao.report.markdown import CLOSER_HEADERS, closer_names
 from chanjiao.viz.graph import STATUS_COLOUR
 from chanjiao.viz.render import view_fragment, view_script, view_style, vis_assets
 from chanjiao.viz.views import DEFAULT_MAX_NODES, cluster_graph
 
 _TEMPLATES = Path(__file__).parent / "templates"
-
-
-@dataclass(slots=True)
-class Shortfalls:
-    """Resource shortfalls of a cluster's curriculum (defined in the module docstring)."""
-
-    teachers: int
-    dual_teachers: int
-    courses_without_dual_teacher: list[dict[str, Any]]
-    courses_without_textbook: list[dict[str, Any]]
-    skill_gaps_without_resource: list[dict[str, Any]]
-
-    @property
-    def dual_share(self) -> float | None:
-        return self.dual_teachers / self.teachers if self.teachers else None
-
-    def to_dict(self) -> dict[str, Any]:
-        share = self.dual_share
-        return {
-            "teachers": self.teachers,
-            "dual_qualified_teachers": self.dual_teachers,
-            "dual_qualified_share": None if share is None else round(share, 4),
-            "courses_without_dual_qualified_teacher": self.courses_without_dual_teacher,
-            "courses_without_textbook": self.courses_without_textbook,
-            "skill_gaps_without_training_resource": self.skill_gaps_without_resource,
-        }
 
 
 @dataclass(slots=True)
@@ -99,12 +67,12 @@ class ReportData:
     report: dict[str, Any]
     names: dict[str, str]
     abilities: dict[str, dict[str, Any]]
-    shortfalls: Shortfalls
+    shortfalls: ResourceReport
     heatmap: Heatmap
     planning: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The §4 JSON with the shortfalls (and the planning sections) added."""
+        """The §4 JSON with the shortfalls (`resource_shortfalls`) and planning sections."""
         extra = {"planning": self.planning} if self.planning else {}
         return {**self.report, "shortfalls": self.shortfalls.to_dict(), **extra}
 
@@ -121,15 +89,12 @@ def gather_report(
         analysis = analyse_gaps(store, cluster_id, chain_id, segment_id)
         report = analysis.to_dict()
         names = closer_names(store, report)
-        curriculum = sorted(analysis.curriculum)
-        courses = store.nodes(Label.COURSE, curriculum)
-        teaching = store.relationships(Rel.TEACHES, dst_ids=curriculum)
-        teachers = store.nodes(Label.TEACHER, {r.src for r in teaching})
-        textbooks = {r.dst for r in store.relationships(Rel.USED_IN, dst_ids=curriculum)}
+        courses = store.nodes(Label.COURSE, sorted(analysis.curriculum))
         required = sorted({r.ability for p in analysis.positions for r in p.requirements})
         ability_nodes = store.nodes(Label.ABILITY, required)
         parent_of = {r.src: r.dst for r in store.relationships(Rel.CHILD_OF, src_ids=required)}
         parents = store.nodes(Label.ABILITY, set(parent_of.values()))
+        shortfalls = resource_shortfalls(store, cluster_id, chain_id, segment_id)
         planning = _planning(store, cluster_id, chain_id, segment_id)
 
     names.update({c: n.name for c, n in courses.items()})
@@ -146,32 +111,6 @@ def gather_report(
         for a in required
     }
 
-    taught_by: dict[str, list[str]] = defaultdict(list)
-    for rel in teaching:
-        taught_by[rel.dst].append(rel.src)
-    without_dual = []
-    for course in curriculum:
-        staff = sorted(set(taught_by.get(course, [])))
-        if not any(teachers[t].props.get("dual_qualified") is True for t in staff if t in teachers):
-            without_dual.append(
-                {"id": course, "name": names.get(course, course), "teachers": len(staff)}
-            )
-    without_textbook = [
-        {"id": c, "name": names.get(c, c)} for c in curriculum if c not in textbooks
-    ]
-    no_resource = [
-        {"ability": g.ability, "name": g.name, "priority": round(g.priority, 4)}
-        for g in analysis.gaps
-        if abilities.get(g.ability, {}).get("category") == AbilityCategory.SKILL.value
-        and not g.closers.get("training_resources")
-    ]
-    shortfalls = Shortfalls(
-        teachers=len(teachers),
-        dual_teachers=sum(1 for t in teachers.values() if t.props.get("dual_qualified") is True),
-        courses_without_dual_teacher=without_dual,
-        courses_without_textbook=without_textbook,
-        skill_gaps_without_resource=no_resource,
-    )
     return ReportData(
         analysis, report, names, abilities, shortfalls, _heatmap(analysis, abilities), planning
     )
@@ -180,14 +119,12 @@ def gather_report(
 def _planning(
     store: GraphStore, cluster_id: str, chain_id: str, segment_id: str | None
 ) -> dict[str, Any]:
-    """The planning analyses the report shows (issue #6): resources, 岗课赛证, partners."""
+    """The planning analyses the report shows besides the shortfalls: 岗课赛证, partners."""
     from chanjiao.analysis.certification import certification
     from chanjiao.analysis.partners import check_eligibility, enterprise_service
-    from chanjiao.analysis.resources import resource_shortfalls
 
     colleges = sorted(r.src for r in store.relationships(Rel.HAS_CLUSTER, dst_ids=[cluster_id]))
     return {
-        "resources": resource_shortfalls(store, cluster_id, chain_id, segment_id).to_dict(),
         "certification": certification(store, cluster_id, chain_id, segment_id).to_dict(),
         "partners": enterprise_service(store, cluster_id, chain_id, segment_id, top=5).to_dict(),
         "eligibility": [check_eligibility(store, c).to_dict() for c in colleges],
@@ -293,7 +230,7 @@ def render_gap_report(
     return template.render(
         r=report,
         data=data,
-        shortfalls=data.shortfalls,
+        shortfalls=data.shortfalls.to_dict(),
         heatmap=data.heatmap,
         planning=data.planning,
         closers_named=closers_named,

@@ -6,9 +6,10 @@ also be made from a saved JSON file) and a name lookup for the ids of closers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from chanjiao.analysis.scoring import STATUS_ZH
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import CLOSER_KINDS, GraphStore
 
@@ -22,7 +23,13 @@ CLOSER_HEADERS = {
     "competitions": ("竞赛", "competitions", Label.COMPETITION),
 }
 
-STATUS_ZH = {"covered": "已覆盖", "partial": "部分覆盖", "missing": "缺失"}
+#: The column of a gap's courses in the cluster that teach it below some requirement.
+TAUGHT_PARTLY_HEADER = ("群内部分培养", "Taught partly")
+
+
+def taught_partly_text(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A gap's `taught_partly` as one cell: 名称（编号，2 级）、…, or — when none."""
+    return "、".join(f"{r['name']}（{r['course']}，{r['level']} 级）" for r in rows) or "—"
 
 
 def closer_names(store: GraphStore, report: Mapping[str, Any]) -> dict[str, str]:
@@ -103,10 +110,13 @@ def gap_markdown(
         "",
         "优先级 = Σ 岗位需求人数 × 能力权重占比 × 未达成度（DESIGN §4）。",
         "",
+        "群内部分培养 = 本专业群已培养该能力、但低于部分岗位要求的课程（括号内为培养等级）。",
+        "",
         "| # | 能力 Ability | 优先级 Priority | 涉及岗位 Positions | "
+        f"{TAUGHT_PARTLY_HEADER[0]} {TAUGHT_PARTLY_HEADER[1]} | "
         + " | ".join(f"{zh} {en}" for zh, en, _ in CLOSER_HEADERS.values())
         + " |",
-        "| ---: | --- | ---: | --- | " + " | ".join("---" for _ in CLOSER_KINDS) + " |",
+        "| ---: | --- | ---: | --- | --- | " + " | ".join("---" for _ in CLOSER_KINDS) + " |",
     ]
     for rank, gap in enumerate(gaps, start=1):
         closers = " | ".join(
@@ -114,7 +124,8 @@ def gap_markdown(
         )
         lines.append(
             f"| {rank} | {_cell(gap['name'])}（{_cell(gap['ability'])}） | {gap['priority']:.4f} | "
-            f"{_cell('、'.join(gap['positions']))} | {closers} |"
+            f"{_cell('、'.join(gap['positions']))} | "
+            f"{_cell(taught_partly_text(gap.get('taught_partly', [])))} | {closers} |"
         )
     if top is not None and len(report["gaps"]) > top:
         lines.append("")
@@ -175,33 +186,37 @@ def _markup_safe(value: Any) -> Any:
 
 
 def shortfalls_markdown(shortfalls: Mapping[str, Any], curriculum_courses: int) -> str:
-    """The resource-shortfall section (see `chanjiao.report.html` for the definitions)."""
-    share = shortfalls["dual_qualified_share"]
-    without_dual = shortfalls["courses_without_dual_qualified_teacher"]
+    """The resource-shortfall section: `analysis.resources.resource_shortfalls` as a dict."""
+    summary = shortfalls["summary"]
+    without_dual = shortfalls["courses_without_dual_teacher"]
     without_book = shortfalls["courses_without_textbook"]
-    no_resource = shortfalls["skill_gaps_without_training_resource"]
+    no_resource = shortfalls["skills_without_resource"]
+    no_expert = shortfalls["abilities_without_expert"]
     lines = [
         "## 师资、教材与实训资源短板 Shortfalls",
         "",
-        f"- 任课教师 Teachers of C(K)：{shortfalls['teachers']}；其中双师双能型 dual-qualified："
-        f"{shortfalls['dual_qualified_teachers']}（{_pct(share)}）",
+        f"- 任课教师 Teachers of C(K)：{len(shortfalls['course_teachers'])}；"
+        f"其中双师双能型 dual-qualified：{len(shortfalls['dual_qualified_teachers'])}"
+        f"（{_pct(summary['dual_qualified_share'])}）",
         f"- 缺少双师双能型教师的课程 Courses without a dual-qualified teacher："
         f"{len(without_dual)} / {curriculum_courses}",
         f"- 没有教材的课程 Courses without a textbook：{len(without_book)} / {curriculum_courses}",
-        f"- 没有实训资源的技能差距 Skill gaps without a training resource：{len(no_resource)}",
+        f"- 没有实训资源的技能 Skills without a training resource：{len(no_resource)}",
+        f"- 没有专长教师的能力 Abilities without an expert：{len(no_expert)}",
+        f"- 超过更新年限的教材与资源 Stale textbooks and resources：{summary['stale']}",
         "",
         "### 缺少双师双能型教师的课程 Courses without a dual-qualified teacher",
         "",
     ]
     lines += [
-        f"- {_cell(c['name'])}（{_cell(c['id'])}）：任课教师 {c['teachers']} 人"
+        f"- {_cell(c['name'])}（{_cell(c['course'])}）：任课教师 {len(c['teachers'])} 人"
         for c in without_dual
     ] or ["无 None"]
     lines += ["", "### 没有教材的课程 Courses without a textbook", ""]
-    lines += [f"- {_cell(c['name'])}（{_cell(c['id'])}）" for c in without_book] or ["无 None"]
-    lines += ["", "### 没有实训资源的技能差距 Skill gaps without a training resource", ""]
+    lines += [f"- {_cell(c['name'])}（{_cell(c['course'])}）" for c in without_book] or ["无 None"]
+    lines += ["", "### 没有实训资源的技能 Skills without a training resource", ""]
     lines += [
-        f"- {_cell(g['name'])}（{_cell(g['ability'])}）：优先级 {g['priority']:.4f}"
+        f"- {_cell(g['name'])}（{_cell(g['ability'])}）：岗位 {_cell('、'.join(g['positions']))}"
         for g in no_resource
     ] or ["无 None"]
     return "\n".join(lines) + "\n"

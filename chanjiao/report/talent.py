@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from chanjiao.analysis.talent import CohortReadiness, TalentSettings, cohort_readiness
 from chanjiao.graph.schema import Label
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphReads
 from chanjiao.report.html import environment
 from chanjiao.report.xlsx import _sheet
 
@@ -34,7 +34,7 @@ class TalentReport:
 
 
 def gather_talent_report(
-    store: GraphStore,
+    store: GraphReads,
     cohort: str,
     chain_id: str,
     *,

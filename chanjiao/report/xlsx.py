@@ -19,9 +19,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from chanjiao.analysis.scoring import STATUS_ZH
 from chanjiao.graph.schema import AbilityCategory, zh_word
 from chanjiao.report.html import ReportData
-from chanjiao.report.markdown import CLOSER_HEADERS, STATUS_ZH
+from chanjiao.report.markdown import CLOSER_HEADERS, TAUGHT_PARTLY_HEADER, taught_partly_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: The prefix that keeps a text cell from being read as a formula.
@@ -111,12 +112,27 @@ def _named(ids: list[str], names: dict[str, str]) -> str:
 
 
 def gap_workbook(data: ReportData) -> Workbook:
-    """The report as an openpyxl workbook (sheets: 概况, 环节覆盖, 岗位覆盖, 能力矩阵, 优先差距,
-    孤立课程, 未建模岗位, 资源短板)."""
-    r = data.report
-    names = data.names
+    """The report as an openpyxl workbook: the sheets of the HTML report, in its order.
+
+    Sheets: 概况, 环节覆盖, 岗位覆盖, 能力矩阵, 优先差距, 孤立课程, 未建模岗位, 资源短板,
+    教材体系, 岗课赛证, 合作企业, 申报条件, 说明.
+    """
     book = Workbook()
     book.remove(book.active)
+    _summary_sheet(book, data)
+    _segment_sheet(book, data)
+    _position_sheet(book, data)
+    _heatmap_sheet(book, data)
+    _gap_sheet(book, data)
+    _list_sheets(book, data)
+    _shortfall_sheet(book, data)
+    _planning_sheets(book, data)
+    _notes_sheet(book)
+    return book
+
+
+def _summary_sheet(book: Workbook, data: ReportData) -> None:
+    r = data.report
     counts = r["summary"]["requirements"]
     short = data.shortfalls
     summary = [
@@ -132,14 +148,17 @@ def gap_workbook(data: ReportData) -> Workbook:
         ["差距能力 Gaps", len(r["gaps"])],
         ["未建模岗位 Unmodelled positions", len(r["unmodelled_positions"])],
         ["孤立课程 Orphan courses", len(r["orphan_courses"])],
-        ["任课教师 Teachers of C(K)", short.teachers],
-        ["其中双师双能型 Dual-qualified", short.dual_teachers],
-        ["双师双能型占比 Dual-qualified share", short.dual_share],
+        ["任课教师 Teachers of C(K)", len(short.course_teachers)],
+        ["其中双师双能型 Dual-qualified", len(short.dual_qualified_teachers)],
+        ["双师双能型占比 Dual-qualified share", short.dual_qualified_share],
     ]
     sheet = _sheet(book, "概况 Summary", ["项目 Item", "数值 Value"], summary)
     sheet["B5"].number_format = _PERCENT
     sheet["B16"].number_format = _PERCENT
 
+
+def _segment_sheet(book: Workbook, data: ReportData) -> None:
+    r = data.report
     segments = [
         ["全链", "全产业链 whole chain", r["coverage"], None, r["summary"]["scored_positions"]]
     ]
@@ -160,6 +179,9 @@ def gap_workbook(data: ReportData) -> Workbook:
         percent=(3,),
     )
 
+
+def _position_sheet(book: Workbook, data: ReportData) -> None:
+    r = data.report
     positions = []
     for p in r["positions"]:
         status = {"covered": 0, "partial": 0, "missing": 0}
@@ -202,6 +224,8 @@ def gap_workbook(data: ReportData) -> Workbook:
         max_width=80,
     )
 
+
+def _heatmap_sheet(book: Workbook, data: ReportData) -> None:
     heat = data.heatmap
     heat_headers = ["能力编号 Ability id", "能力 Ability", "能力域 Parent", "已教 Taught"]
     heat_headers += [f"{name}（{pid}）" for pid, name in heat.positions]
@@ -228,6 +252,10 @@ def gap_workbook(data: ReportData) -> Workbook:
         sheet.column_dimensions[get_column_letter(c_index)].width = 5
     sheet.row_dimensions[1].height = 150
 
+
+def _gap_sheet(book: Workbook, data: ReportData) -> None:
+    r = data.report
+    names = data.names
     category = {c.value: zh_word(c) for c in AbilityCategory}
     gaps = []
     for rank, gap in enumerate(r["gaps"], start=1):
@@ -240,6 +268,7 @@ def gap_workbook(data: ReportData) -> Workbook:
                 category.get(info.get("category") or "", ""),
                 gap["priority"],
                 _named(gap["positions"], names),
+                taught_partly_text(gap.get("taught_partly", [])),
                 *(_named(gap["closers"].get(kind, []), names) for kind in CLOSER_HEADERS),
             ]
         )
@@ -253,12 +282,17 @@ def gap_workbook(data: ReportData) -> Workbook:
             "类别 Category",
             "优先级 Priority",
             "涉及岗位 Positions",
+            " ".join(TAUGHT_PARTLY_HEADER),
             *(f"{zh} {en}" for zh, en, _ in CLOSER_HEADERS.values()),
         ],
         gaps,
         max_width=50,
     )
 
+
+def _list_sheets(book: Workbook, data: ReportData) -> None:
+    r = data.report
+    names = data.names
     _sheet(
         book,
         "孤立课程 Orphans",
@@ -271,23 +305,129 @@ def gap_workbook(data: ReportData) -> Workbook:
         ["岗位编号 Position id", "岗位 Position"],
         [[p, names.get(p, p)] for p in r["unmodelled_positions"]],
     )
-    shortfall_rows: list[list[Any]] = []
+
+
+def _shortfall_sheet(book: Workbook, data: ReportData) -> None:
+    """The rows of `chanjiao plan resources` (the same analysis, the same numbers)."""
+    short = data.shortfalls
+    rows: list[list[Any]] = []
     for c in short.courses_without_dual_teacher:
-        shortfall_rows.append(
-            ["缺少双师双能型教师的课程", c["id"], c["name"], f"任课教师 {c['teachers']} 人"]
+        rows.append(
+            [
+                "缺少双师双能型教师的课程",
+                c["course"],
+                c["name"],
+                f"任课教师 {len(c['teachers'])} 人",
+            ]
         )
     for c in short.courses_without_textbook:
-        shortfall_rows.append(["没有教材的课程", c["id"], c["name"], ""])
-    for g in short.skill_gaps_without_resource:
-        shortfall_rows.append(
-            ["没有实训资源的技能差距", g["ability"], g["name"], f"优先级 {g['priority']:.4f}"]
+        rows.append(["没有教材的课程", c["course"], c["name"], ""])
+    for g in short.skills_without_resource:
+        rows.append(
+            ["没有实训资源的技能", g["ability"], g["name"], "岗位 " + "、".join(g["positions"])]
+        )
+    for a in short.abilities_without_expert:
+        rows.append(
+            ["没有专长教师的能力", a["ability"], a["name"], "岗位 " + "、".join(a["positions"])]
+        )
+    for item in [*short.stale_textbooks, *short.stale_resources]:
+        rows.append(
+            ["超过更新年限", item["id"], item["name"], f"{item['year']} 年（{item['age']} 年前）"]
         )
     _sheet(
         book,
         "资源短板 Shortfalls",
         ["短板 Shortfall", "编号 Id", "名称 Name", "说明 Note"],
-        shortfall_rows,
+        rows,
     )
+
+
+def _planning_sheets(book: Workbook, data: ReportData) -> None:
+    """The planning sections of the HTML report: 教材体系, 岗课赛证, 合作企业, 申报条件."""
+    short = data.shortfalls
+    _sheet(
+        book,
+        "教材体系 Textbooks",
+        ["类别/形态 Kind/format", "数量 Count", "占比 Share", "目标 Target", "还需 Needed"],
+        [
+            [row.zh, row.count, row.share, row.target, row.needed]
+            for row in (*short.textbook_kinds, *short.textbook_formats)
+        ],
+        percent=(3, 4),
+    )
+    planning = data.planning
+    if not planning:
+        return
+    credentials = []
+    for p in planning["certification"]["positions"]:
+        beyond = sorted(
+            {a for c in (*p["certificates"], *p["competitions"]) for a in c["beyond_courses"]}
+        )
+        credentials.append(
+            [
+                p["id"],
+                p["name"],
+                "、".join(c["name"] for c in p["certificates"]),
+                "、".join(c["name"] for c in p["competitions"]),
+                "、".join(beyond),
+            ]
+        )
+    _sheet(
+        book,
+        "岗课赛证 Credentials",
+        [
+            "岗位编号 Position id",
+            "岗位 Position",
+            "证书 Certificates",
+            "竞赛 Competitions",
+            "课程未达要求的能力 Beyond the courses",
+        ],
+        credentials,
+        max_width=50,
+    )
+    _sheet(
+        book,
+        "合作企业 Partners",
+        [
+            "企业编号 Enterprise id",
+            "企业 Enterprise",
+            "岗位人数 Headcount",
+            "覆盖率 Coverage",
+            "缺口 Shortfall",
+            "主要差距 Top gaps",
+        ],
+        [
+            [
+                e["id"],
+                e["name"],
+                e["headcount"],
+                e["coverage"],
+                e["shortfall"],
+                "、".join(g["name"] for g in e["gaps"]),
+            ]
+            for e in planning["partners"]["enterprises"]
+        ],
+        percent=(4,),
+    )
+    _sheet(
+        book,
+        "申报条件 Eligibility",
+        ["产业学院 College", "条件 Condition", "是否满足 Met", "说明 Detail"],
+        [
+            [
+                f"{c['name']}（{c['college']}）",
+                cond["condition"],
+                "是" if cond["met"] else "否",
+                cond["detail"],
+            ]
+            for c in planning["eligibility"]
+            for cond in c["conditions"]
+        ],
+        max_width=70,
+    )
+
+
+def _notes_sheet(book: Workbook) -> None:
     _legend = book.create_sheet("说明 Notes")
     for line in (
         "能力矩阵中的数字是岗位要求的等级（1 了解 · 2 理解 · 3 掌握 · 4 熟练）；底色："
@@ -297,7 +437,6 @@ def gap_workbook(data: ReportData) -> Workbook:
     ):
         _legend.append([line])
     _legend.column_dimensions["A"].width = 100
-    return book
 
 
 def write_gap_workbook(data: ReportData, path: str | Path) -> Path:

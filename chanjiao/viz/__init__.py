@@ -1,4 +1,4 @@
-"""Interactive graph views (pyvis / vis-network) as self-contained, offline HTML pages.
+"""Interactive graph views (vis-network) as self-contained, offline HTML pages.
 
 - `focus_view`: any node with everything within N hops of it;
 - `cluster_view`: a specialty cluster against an industry chain (segments → positions →
@@ -13,21 +13,48 @@ embedding a view in the HTML report.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
-from chanjiao.viz.graph import View
-from chanjiao.viz.render import render_view, view_fragment, view_script, vis_assets, write_view
-from chanjiao.viz.views import (
-    DEFAULT_MAX_NODES,
-    cluster_graph,
-    find_node,
-    focus_graph,
-    gap_graph,
-    parse_label,
-    path_graph,
-)
+from chanjiao.viz.graph import DEFAULT_MAX_NODES, View
+
+if TYPE_CHECKING:
+    from chanjiao.viz.render import (
+        render_view,
+        view_fragment,
+        view_script,
+        vis_assets,
+        write_view,
+    )
+    from chanjiao.viz.views import (
+        cluster_graph,
+        find_node,
+        focus_graph,
+        gap_graph,
+        parse_label,
+        path_graph,
+    )
+
+#: Names loaded on first use (Jinja2 and the analysis are not needed to start the CLI).
+_LAZY = {
+    **dict.fromkeys(
+        ("render_view", "view_fragment", "view_script", "vis_assets", "write_view"),
+        "chanjiao.viz.render",
+    ),
+    **dict.fromkeys(
+        ("cluster_graph", "find_node", "focus_graph", "gap_graph", "parse_label", "path_graph"),
+        "chanjiao.viz.views",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def focus_view(
@@ -40,6 +67,9 @@ def focus_view(
     personal: bool = False,
 ) -> str:
     """The HTML page of a node and its neighbourhood (see `focus_graph`)."""
+    from chanjiao.viz.render import render_view
+    from chanjiao.viz.views import focus_graph
+
     return render_view(
         focus_graph(store, node_id, label, hops, max_nodes=max_nodes, personal=personal)
     )
@@ -54,6 +84,9 @@ def cluster_view(
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> str:
     """The HTML page of a cluster against a chain (see `cluster_graph`)."""
+    from chanjiao.viz.render import render_view
+    from chanjiao.viz.views import cluster_graph
+
     return render_view(cluster_graph(store, cluster_id, chain_id, segment_id, max_nodes=max_nodes))
 
 
@@ -83,11 +116,17 @@ def gap_view(
     segment_id: str | None = None,
 ) -> str:
     """The HTML page of one gap and its closers (see `gap_graph`)."""
+    from chanjiao.viz.render import render_view
+    from chanjiao.viz.views import gap_graph
+
     return render_view(gap_graph(store, cluster_id, chain_id, ability_id, segment_id))
 
 
 def path_view(store: GraphStore, position_id: str, cluster_id: str | None = None) -> str:
     """The HTML page of a position's learning path (see `path_graph`)."""
+    from chanjiao.viz.render import render_view
+    from chanjiao.viz.views import path_graph
+
     return render_view(path_graph(store, position_id, cluster_id))
 
 

@@ -1,6 +1,6 @@
 """The view model every graph view builds, its styles and legend, and layouts computed in Python.
 
-A view is a pyvis `Network` (nodes with positions already set, physics off) plus the
+A view is a `Network` (nodes with positions already set, physics off) plus the
 text around it (title, legend, notes). Layouts are computed here rather than by the
 browser's physics simulation, so a view of thousands of nodes opens at once and looks
 the same every time.
@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyvis.network import Network
-
 from chanjiao.graph.schema import LABEL_ZH, Label
+
+#: Above this many nodes a view groups (cluster view) or caps (focus view) what it shows.
+DEFAULT_MAX_NODES = 400
 
 #: Colour and vis-network shape of each label; the label is drawn under the shape.
 LABEL_STYLE: dict[Label, tuple[str, str]] = {
@@ -40,7 +41,6 @@ LABEL_STYLE: dict[Label, tuple[str, str]] = {
 
 #: Colours of an ability's coverage status (DESIGN §4), shared with the reports.
 STATUS_COLOUR = {"covered": "#2e9e5b", "partial": "#f0a030", "missing": "#d64541"}
-STATUS_ZH = {"covered": "已覆盖", "partial": "部分覆盖", "missing": "缺失"}
 STATUS_EN = {"covered": "covered", "partial": "partial", "missing": "missing"}
 
 SHAPE_ZH = {
@@ -62,6 +62,18 @@ class LegendEntry:
     shape: str
     zh: str
     en: str
+
+
+@dataclass(slots=True)
+class Network:
+    """A view's nodes and edges, each a dict as vis-network's DataSets take it.
+
+    (pyvis' `Network` was used for this alone, and pulled in IPython; its page output
+    links CDNs, so it was dropped: see the README's architecture section.)
+    """
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -130,7 +142,7 @@ class ViewBuilder:
     """Collects nodes and edges of a view (once each) and the legend they need."""
 
     def __init__(self) -> None:
-        self.network = Network(directed=True)
+        self.network = Network()
         self._nodes: dict[str, dict[str, Any]] = {}
         self._edges: dict[tuple[str, str], dict[str, Any]] = {}
         self._legend: dict[tuple[str, str, str], LegendEntry] = {}
@@ -194,12 +206,10 @@ class ViewBuilder:
         self._edges[(src, dst)] = attrs
 
     def place(self, positions: dict[str, tuple[float, float]]) -> None:
-        """Set computed positions and hand nodes, then edges, to pyvis (in insertion order)."""
+        """Set computed positions and list nodes, then edges (in insertion order)."""
         for key, attrs in self._nodes.items():
             x, y = positions.get(key, (0.0, 0.0))
-            self.network.add_node(key, x=round(x, 1), y=round(y, 1), **attrs)
-        # pyvis' add_edge scans its node list for both ends (O(n) per edge); the ends
-        # are known to exist here, so edges go straight into its edge list.
+            self.network.nodes.append({"id": key, "x": round(x, 1), "y": round(y, 1), **attrs})
         self.network.edges.extend(
             {"from": src, "to": dst, **attrs} for (src, dst), attrs in self._edges.items()
         )

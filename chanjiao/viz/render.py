@@ -1,9 +1,9 @@
 """Views as self-contained HTML: vis-network inlined, data as escaped JSON, our own template.
 
-pyvis' own page templates link Bootstrap and vis-network from CDNs and leave the
-heading and select-menu options unescaped, so the page is generated here with a
-Jinja2 template (autoescape on) and the vis-network files that pyvis ships are
-inlined. The result opens with no network at all and shows every user-supplied
+The page is generated here with a Jinja2 template (autoescape on) and the vendored
+vis-network files (`vendor/`, from npm, with their licences) inlined; pyvis' page
+templates link CDNs and leave the heading unescaped, which is why chanjiao does not
+use it. The result opens with no network at all and shows every user-supplied
 string as text.
 """
 
@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from chanjiao.viz.graph import SHAPE_ZH, View
 
-#: The vis-network build pyvis ships (pyvis 0.3.2: lib/vis-9.1.2).
+#: The vendored vis-network build (npm vis-network, `dist/`; see vendor/*/README.md).
 VIS_VERSION = "9.1.2"
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -41,7 +41,7 @@ def environment() -> Environment:
 
 
 def _vis_file(name: str) -> str:
-    base = resources.files("pyvis") / "lib" / f"vis-{VIS_VERSION}" / name
+    base = resources.files("chanjiao.viz") / "vendor" / f"vis-network-{VIS_VERSION}" / name
     return base.read_text(encoding="utf-8")
 
 
@@ -52,7 +52,7 @@ def vis_assets() -> Markup:
     The files are inlined verbatim except that a closing tag inside them could not end
     the element early (they contain none today; the guard keeps it so).
     """
-    css = re.sub(r"</(style)", r"<\\/\1", _vis_file("vis-network.css"), flags=re.IGNORECASE)
+    css = re.sub(r"</(style)", r"<\\/\1", _vis_file("vis-network.min.css"), flags=re.IGNORECASE)
     js = re.sub(r"</(script)", r"<\\/\1", _vis_file("vis-network.min.js"), flags=re.IGNORECASE)
     return Markup(
         f'<style id="vis-network-css">{css}</style>\n<script id="vis-network-js">{js}</script>'

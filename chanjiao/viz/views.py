@@ -12,10 +12,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from chanjiao.analysis.alignment import align_position
 from chanjiao.analysis.gaps import GapReport, analyse_gaps
+from chanjiao.analysis.scoring import STATUS_ZH, taught_levels
+from chanjiao.analysis.scoring import status as status_of
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import (
     LABEL_ZH,
@@ -25,12 +25,12 @@ from chanjiao.graph.schema import (
     Label,
     Node,
     Rel,
+    Relationship,
 )
 from chanjiao.graph.store import CLOSER_KINDS, GraphStore
-from chanjiao.ingest.formats import label_named
 from chanjiao.viz.graph import (
+    DEFAULT_MAX_NODES,
     STATUS_COLOUR,
-    STATUS_ZH,
     View,
     ViewBuilder,
     layered,
@@ -39,8 +39,6 @@ from chanjiao.viz.graph import (
     sectors,
 )
 
-#: Above this many nodes a view groups (cluster view) or caps (focus view) what it shows.
-DEFAULT_MAX_NODES = 400
 #: The focus view walks at most this many hops.
 MAX_HOPS = 4
 
@@ -99,16 +97,11 @@ def parse_label(text: str) -> Label:
     """A label from its English name (`Course`), Chinese word (课程) or file name (courses).
 
     Raises:
-        InvalidRequest: no label has that name.
+        InvalidInput: no label has that name (the same rule and error as every path).
     """
-    label = label_named(text)
-    if label is not None:
-        return label
-    choices = "、".join(f"{LABEL_ZH[lb]}（{lb}）" for lb in Label)
-    raise InvalidRequest(
-        f"未知的节点类型“{text}”；可选：{choices}",
-        f"unknown node label '{text}'; use one of {', '.join(Label)}",
-    )
+    from chanjiao.edit import label_named  # the ingest machinery: only when asked
+
+    return label_named(text)
 
 
 def find_node(
@@ -137,8 +130,8 @@ def find_node(
         raise InvalidRequest(
             f"编号 {node_id} 同时是 "
             + "、".join(LABEL_ZH[n.label] for n in found)
-            + "；请用 --label 指明",
-            f"id {node_id} names a node of several labels; give --label",
+            + "；请指明节点类型",
+            f"id {node_id} names a node of several labels; give the node's label",
         )
     return found[0]
 
@@ -242,6 +235,21 @@ class _Unit:
         return "partial"
 
 
+@dataclass(slots=True)
+class _ClusterScene:
+    """What the cluster view reads from the store, besides the gap analysis."""
+
+    report: GapReport
+    curriculum: dict[str, dict[str, int]]
+    majors: dict[str, Node]
+    in_major: list[Relationship]
+    courses: dict[str, Node]
+    parents: dict[str, str]
+    parent_nodes: dict[str, Node]
+    positions_all: dict[str, Node]
+    segment_of_unmodelled: dict[str, str]
+
+
 def cluster_graph(
     store: GraphStore,
     cluster_id: str,
@@ -264,6 +272,54 @@ def cluster_graph(
     Raises:
         NotFound: the cluster, chain or segment does not exist.
     """
+    scene = _read_cluster_scene(store, cluster_id, chain_id, segment_id, report)
+    report = scene.report
+    units = _ability_units(scene)
+    covering = {
+        course: sorted(a for a in covers if a in units)
+        for course, covers in scene.curriculum.items()
+    }
+    shown_courses = sorted(c for c, a in covering.items() if a or c in report.orphan_courses)
+    total = (
+        len(report.segments)
+        + len(report.positions)
+        + len(report.unmodelled_positions)
+        + len(units)
+        + len(shown_courses)
+        + len(scene.majors)
+    )
+    notes: list[str] = []
+    unit_of = {a: a for a in units}
+    if total > max_nodes:
+        units, unit_of = _group_by_parent(units, scene)
+        notes.append(
+            f"图中节点较多（{total} 个），能力已按能力域合并：{len(unit_of)} 项能力 → "
+            f"{len(units)} 个节点。Abilities grouped under their parent: "
+            f"{len(unit_of)} abilities shown as {len(units)} nodes."
+        )
+    keep = _most_important(scene, units, shown_courses, covering, max_nodes, notes)
+    builder = ViewBuilder()
+    columns = _cluster_columns(builder, scene, units, shown_courses, keep)
+    edges = _cluster_edges(builder, scene, units, unit_of, shown_courses, covering)
+    positions = layered(columns, neighbour_sets(edges))
+    scope = f"{report.chain_name}（{report.chain}）"
+    if segment_id:
+        scope += f" · 环节 {segment_id}"
+    title = f"{report.cluster_name}（{report.cluster}） × {scope}"
+    subtitle = (
+        f"总体覆盖率 overall coverage {_pct(report.coverage)} · 差距 {len(report.gaps)} 项 gaps · "
+        "环节 → 岗位 → 能力 ← 课程 ← 专业"
+    )
+    return builder.finish("cluster", title, subtitle, positions, notes)
+
+
+def _read_cluster_scene(
+    store: GraphStore,
+    cluster_id: str,
+    chain_id: str,
+    segment_id: str | None,
+    report: GapReport | None,
+) -> _ClusterScene:
     with store.reading():
         if report is None:
             report = analyse_gaps(store, cluster_id, chain_id, segment_id, with_closers=False)
@@ -271,24 +327,31 @@ def cluster_graph(
         majors_of_cluster = sorted(
             r.src for r in store.relationships(Rel.IN_CLUSTER, dst_ids=[cluster_id])
         )
-        majors = store.nodes(Label.MAJOR, majors_of_cluster)
-        in_major = store.relationships(Rel.IN_MAJOR, src_ids=sorted(curriculum))
-        courses = store.nodes(Label.COURSE, curriculum)
         required_ids = sorted({r.ability for p in report.positions for r in p.requirements})
         parents = {r.src: r.dst for r in store.relationships(Rel.CHILD_OF, src_ids=required_ids)}
-        parent_nodes = store.nodes(Label.ABILITY, set(parents.values()))
-        positions_all = store.nodes(
-            Label.POSITION, [*(p.id for p in report.positions), *report.unmodelled_positions]
+        return _ClusterScene(
+            report=report,
+            curriculum=curriculum,
+            majors=store.nodes(Label.MAJOR, majors_of_cluster),
+            in_major=store.relationships(Rel.IN_MAJOR, src_ids=sorted(curriculum)),
+            courses=store.nodes(Label.COURSE, curriculum),
+            parents=parents,
+            parent_nodes=store.nodes(Label.ABILITY, set(parents.values())),
+            positions_all=store.nodes(
+                Label.POSITION, [*(p.id for p in report.positions), *report.unmodelled_positions]
+            ),
+            segment_of_unmodelled={
+                r.src: r.dst
+                for r in store.relationships(Rel.IN_SEGMENT, src_ids=report.unmodelled_positions)
+            },
         )
-        segment_of_unmodelled = {
-            r.src: r.dst
-            for r in store.relationships(Rel.IN_SEGMENT, src_ids=report.unmodelled_positions)
-        }
 
+
+def _ability_units(scene: _ClusterScene) -> dict[str, _Unit]:
+    """One unit per required ability: highest required level, taught level, priority."""
+    report = scene.report
     priority = {g.ability: g.priority for g in report.gaps}
-    taught = {
-        a: max((cov.get(a, 0) for cov in curriculum.values()), default=0) for a in required_ids
-    }
+    taught = taught_levels(scene.curriculum)
     units: dict[str, _Unit] = {}
     for position in report.positions:
         for req in position.requirements:
@@ -298,51 +361,48 @@ def cluster_graph(
             unit.required = max(unit.required, req.required)
             unit.positions.add(position.id)
     for unit in units.values():
-        unit.taught = taught[unit.id]
+        unit.taught = taught.get(unit.id, 0)
         unit.priority = priority.get(unit.id, 0.0)
-        unit.statuses = [_status(unit.taught, unit.required)]
+        unit.statuses = [status_of(unit.taught, unit.required)]
+    return units
 
-    segments = report.segments
-    covering = {
-        course: sorted(a for a in covers if a in units) for course, covers in curriculum.items()
-    }
-    shown_courses = sorted(c for c, a in covering.items() if a or c in report.orphan_courses)
-    total = (
-        len(segments)
-        + len(report.positions)
-        + len(report.unmodelled_positions)
-        + len(units)
-        + len(shown_courses)
-        + len(majors)
-    )
-    notes: list[str] = []
-    unit_of = {a: a for a in units}
-    if total > max_nodes:
-        grouped: dict[str, _Unit] = {}
-        for a, unit in sorted(units.items()):
-            top = parents.get(a)
-            if top is None:
-                grouped[a] = unit
-                continue
-            name = parent_nodes[top].name if top in parent_nodes else top
-            group = grouped.setdefault(f"group:{top}", _Unit(f"AbilityGroup:{top}", top, name, []))
-            group.members.append(a)
-            group.required = max(group.required, unit.required)
-            group.taught = max(group.taught, unit.taught)
-            group.priority += unit.priority
-            group.positions |= unit.positions
-            group.statuses += unit.statuses
-            unit_of[a] = f"group:{top}"
-        notes.append(
-            f"图中节点较多（{total} 个），能力已按能力域合并：{len(units)} 项能力 → "
-            f"{len(grouped)} 个节点。Abilities grouped under their parent: "
-            f"{len(units)} abilities shown as {len(grouped)} nodes."
-        )
-        units = grouped
 
-    # What to keep when even grouped it is too big: the most important first.
-    ranked: list[str] = [f"seg:{s.id}" for s in segments]
-    ranked += [f"maj:{m}" for m in sorted(majors)]
+def _group_by_parent(
+    units: dict[str, _Unit], scene: _ClusterScene
+) -> tuple[dict[str, _Unit], dict[str, str]]:
+    """Abilities merged under their parent (能力域); returns the units and ability → unit."""
+    grouped: dict[str, _Unit] = {}
+    unit_of: dict[str, str] = {}
+    for a, unit in sorted(units.items()):
+        top = scene.parents.get(a)
+        if top is None:
+            grouped[a] = unit
+            unit_of[a] = a
+            continue
+        name = scene.parent_nodes[top].name if top in scene.parent_nodes else top
+        group = grouped.setdefault(f"group:{top}", _Unit(f"AbilityGroup:{top}", top, name, []))
+        group.members.append(a)
+        group.required = max(group.required, unit.required)
+        group.taught = max(group.taught, unit.taught)
+        group.priority += unit.priority
+        group.positions |= unit.positions
+        group.statuses += unit.statuses
+        unit_of[a] = f"group:{top}"
+    return grouped, unit_of
+
+
+def _most_important(
+    scene: _ClusterScene,
+    units: dict[str, _Unit],
+    shown_courses: list[str],
+    covering: dict[str, list[str]],
+    max_nodes: int,
+    notes: list[str],
+) -> set[str]:
+    """What to keep when even grouped it is too big: the most important first."""
+    report = scene.report
+    ranked: list[str] = [f"seg:{s.id}" for s in report.segments]
+    ranked += [f"maj:{m}" for m in sorted(scene.majors)]
     ranked += [f"pos:{p.id}" for p in sorted(report.positions, key=lambda p: (-p.demand, p.id))]
     ranked += [
         f"unit:{u}"
@@ -350,16 +410,25 @@ def cluster_graph(
     ]
     ranked += [f"crs:{c}" for c in sorted(shown_courses, key=lambda c: (-len(covering[c]), c))]
     ranked += [f"unm:{p}" for p in report.unmodelled_positions]
-    keep = set(ranked[:max_nodes])
     if len(ranked) > max_nodes:
         notes.append(
             f"节点仍超过上限 {max_nodes}：仅显示最重要的 {max_nodes} 个（共 {len(ranked)} 个；"
             f"按需求人数与差距优先级排序）。Capped at {max_nodes} of {len(ranked)} nodes."
         )
+    return set(ranked[:max_nodes])
 
-    builder = ViewBuilder()
+
+def _cluster_columns(
+    builder: ViewBuilder,
+    scene: _ClusterScene,
+    units: dict[str, _Unit],
+    shown_courses: list[str],
+    keep: set[str],
+) -> list[list[str]]:
+    """The kept nodes, in five columns: segments, positions, abilities, courses, majors."""
+    report = scene.report
     columns: list[list[str]] = [[], [], [], [], []]
-    for seg in segments:
+    for seg in report.segments:
         if f"seg:{seg.id}" in keep:
             details = [f"覆盖率 coverage：{_pct(seg.coverage)}", f"需求人数 demand：{seg.demand}"]
             columns[0].append(builder.node(Label.CHAIN_SEGMENT, seg.id, seg.name, details, size=22))
@@ -377,7 +446,7 @@ def cluster_graph(
             columns[1].append(builder.node(Label.POSITION, pos.id, pos.name, details, size=size))
     for pid in report.unmodelled_positions:
         if f"unm:{pid}" in keep:
-            name = positions_all[pid].name if pid in positions_all else pid
+            name = scene.positions_all[pid].name if pid in scene.positions_all else pid
             columns[1].append(
                 builder.node(
                     Label.POSITION,
@@ -391,36 +460,12 @@ def cluster_graph(
             )
     max_priority = max((u.priority for u in units.values()), default=0.0) or 1.0
     for uid, unit in units.items():
-        if f"unit:{uid}" not in keep:
-            continue
-        status = unit.status
-        details = [
-            f"状态：{STATUS_ZH[status]} ({status})",
-            f"已教 taught：{unit.taught} · 最高要求 required：{unit.required}",
-            f"差距优先级 priority：{unit.priority:.4f}",
-            f"需要它的岗位 positions：{len(unit.positions)}",
-        ]
-        if len(unit.members) > 1 or unit.key.startswith("AbilityGroup"):
-            details.insert(
-                0, f"能力域（合并 {len(unit.members)} 项能力）：" + "、".join(unit.members[:12])
-            )
-        size = 9 + 24 * math.sqrt(unit.priority / max_priority) if unit.priority else 9
-        columns[2].append(
-            builder.node(
-                Label.ABILITY,
-                unit.id,
-                unit.name,
-                details,
-                colour=STATUS_COLOUR[status],
-                size=size,
-                legend=(f"能力：{STATUS_ZH[status]}", f"ability: {status}"),
-                key=unit.key,
-            )
-        )
+        if f"unit:{uid}" in keep:
+            columns[2].append(_unit_node(builder, unit, max_priority))
     for cid in shown_courses:
         if f"crs:{cid}" not in keep:
             continue
-        course = courses.get(cid)
+        course = scene.courses.get(cid)
         name = course.name if course else cid
         orphan = cid in report.orphan_courses
         details = (course and _props(course)) or []
@@ -436,10 +481,47 @@ def cluster_graph(
                 legend=("孤立课程", "orphan course") if orphan else None,
             )
         )
-    for mid in sorted(majors):
+    for mid in sorted(scene.majors):
         if f"maj:{mid}" in keep:
-            columns[4].append(builder.node(Label.MAJOR, mid, majors[mid].name, _props(majors[mid])))
+            major = scene.majors[mid]
+            columns[4].append(builder.node(Label.MAJOR, mid, major.name, _props(major)))
+    return columns
 
+
+def _unit_node(builder: ViewBuilder, unit: _Unit, max_priority: float) -> str:
+    status = unit.status
+    details = [
+        f"状态：{STATUS_ZH[status]} ({status})",
+        f"已教 taught：{unit.taught} · 最高要求 required：{unit.required}",
+        f"差距优先级 priority：{unit.priority:.4f}",
+        f"需要它的岗位 positions：{len(unit.positions)}",
+    ]
+    if len(unit.members) > 1 or unit.key.startswith("AbilityGroup"):
+        details.insert(
+            0, f"能力域（合并 {len(unit.members)} 项能力）：" + "、".join(unit.members[:12])
+        )
+    size = 9 + 24 * math.sqrt(unit.priority / max_priority) if unit.priority else 9
+    return builder.node(
+        Label.ABILITY,
+        unit.id,
+        unit.name,
+        details,
+        colour=STATUS_COLOUR[status],
+        size=size,
+        legend=(f"能力：{STATUS_ZH[status]}", f"ability: {status}"),
+        key=unit.key,
+    )
+
+
+def _cluster_edges(
+    builder: ViewBuilder,
+    scene: _ClusterScene,
+    units: dict[str, _Unit],
+    unit_of: dict[str, str],
+    shown_courses: list[str],
+    covering: dict[str, list[str]],
+) -> list[tuple[str, str]]:
+    """Edges between the kept nodes (an edge to a node left out is left out)."""
     edges: list[tuple[str, str]] = []
 
     def link(src: str, dst: str, title: str, **style: object) -> None:
@@ -447,7 +529,7 @@ def cluster_graph(
             builder.edge(src, dst, title, **style)  # type: ignore[arg-type]
             edges.append((src, dst))
 
-    for pos in report.positions:
+    for pos in scene.report.positions:
         key = builder.key(Label.POSITION, pos.id)
         link(builder.key(Label.CHAIN_SEGMENT, pos.segment), key, "环节包含岗位")
         for req in pos.requirements:
@@ -459,38 +541,23 @@ def cluster_graph(
                 f"已教 {req.taught} 级 · {STATUS_ZH[req.status]}",
                 colour=STATUS_COLOUR[req.status],
             )
-    for pid, sid in segment_of_unmodelled.items():
+    for pid, sid in scene.segment_of_unmodelled.items():
         link(
             builder.key(Label.CHAIN_SEGMENT, sid), builder.key(Label.POSITION, pid), "环节包含岗位"
         )
     for cid in shown_courses:
         key = builder.key(Label.COURSE, cid)
         for a in covering[cid]:
-            link(key, units[unit_of[a]].key, f"{REL_ZH[Rel.COVERS]}：{_level(curriculum[cid][a])}")
-    for rel in in_major:
-        if rel.dst in majors:
+            level = scene.curriculum[cid][a]
+            link(key, units[unit_of[a]].key, f"{REL_ZH[Rel.COVERS]}：{_level(level)}")
+    for rel in scene.in_major:
+        if rel.dst in scene.majors:
             link(
                 builder.key(Label.MAJOR, rel.dst),
                 builder.key(Label.COURSE, rel.src),
                 "专业开设课程",
             )
-
-    positions = layered(columns, neighbour_sets(edges))
-    scope = f"{report.chain_name}（{report.chain}）"
-    if segment_id:
-        scope += f" · 环节 {segment_id}"
-    title = f"{report.cluster_name}（{report.cluster}） × {scope}"
-    subtitle = (
-        f"总体覆盖率 overall coverage {_pct(report.coverage)} · 差距 {len(report.gaps)} 项 gaps · "
-        "环节 → 岗位 → 能力 ← 课程 ← 专业"
-    )
-    return builder.finish("cluster", title, subtitle, positions, notes)
-
-
-def _status(taught: int, required: int) -> str:
-    if taught >= required:
-        return "covered"
-    return "partial" if taught > 0 else "missing"
+    return edges
 
 
 # --- a gap and its closers -------------------------------------------------------------
@@ -543,9 +610,9 @@ def gap_graph(
     requiring = [
         (p, r) for p in report.positions for r in p.requirements if r.ability == ability_id
     ]
-    taught = max((curriculum[c][ability_id] for c in own), default=0)
+    taught = taught_levels(curriculum).get(ability_id, 0)
     required = max((r.required for _, r in requiring), default=0)
-    status = _status(taught, required) if requiring else "covered"
+    status = status_of(taught, required) if requiring else "covered"
     builder = ViewBuilder()
     notes: list[str] = []
     details = [
@@ -657,6 +724,8 @@ def path_graph(store: GraphStore, position_id: str, cluster_id: str | None = Non
     builder = ViewBuilder()
     step = {c["id"]: i for i, c in enumerate(alignment.learning_path, start=1)}
     chosen = set(step)
+    import networkx as nx
+
     closure = nx.DiGraph()
     closure.add_nodes_from(chosen)
     for course in chosen:
@@ -686,7 +755,7 @@ def path_graph(store: GraphStore, position_id: str, cluster_id: str | None = Non
     ability_column = []
     for req in alignment.requirements:
         best = max((c["level"] for c in req["courses"]), default=0)
-        status = _status(best, req["required"])
+        status = status_of(best, req["required"])
         ability_column.append(
             builder.node(
                 Label.ABILITY,
@@ -718,7 +787,7 @@ def path_graph(store: GraphStore, position_id: str, cluster_id: str | None = Non
                 ckey,
                 akey,
                 f"培养 {_level(course['level'])}（要求 {req['required']} 级）",
-                colour=STATUS_COLOUR["covered" if course["meets"] else "partial"],
+                colour=STATUS_COLOUR[status_of(course["level"], req["required"])],
                 dashed=not course["meets"],
             )
             edges.append((ckey, akey))

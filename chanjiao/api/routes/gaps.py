@@ -9,11 +9,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from chanjiao.analysis.gaps import analyse_gaps
+from chanjiao.analysis.inputs import LevelChange, change_level, level_changes
 from chanjiao.analysis.whatif import what_if, what_if_compare
 from chanjiao.api.deps import Store, require_read_key
-from chanjiao.api.errors import InvalidInput
 from chanjiao.api.routes import READ, cached_json, errors, library_json
-from chanjiao.graph.schema import parse_level
 
 router = APIRouter(tags=["analysis"], dependencies=[Depends(require_read_key)])
 
@@ -99,9 +98,7 @@ def gaps(
 
 
 def _level(value: Any) -> Any:
-    if value in (0, "0"):
-        return 0
-    level = parse_level(value)
+    level = change_level(value)
     return value if level is None else level
 
 
@@ -150,15 +147,7 @@ class WhatIfIn(BaseModel):
 )
 def gaps_what_if(body: WhatIfIn, store: Store) -> JSONResponse:
     """增删课程、改变课程对能力的培养等级后的差距报告；不写入任何数据 (nothing is written)."""
-    coverage: dict[tuple[str, str], int] = {}
-    for change in body.coverage:
-        key = (change.course, change.ability)
-        if key in coverage:
-            raise InvalidInput(
-                f"coverage 中 {change.course} → {change.ability} 出现了两次",
-                f"coverage names {change.course} -> {change.ability} twice",
-            )
-        coverage[key] = change.level
+    coverage = level_changes(LevelChange(c.course, c.ability, c.level) for c in body.coverage)
     run = what_if_compare if body.compare else what_if
     result = run(
         store,

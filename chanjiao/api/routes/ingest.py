@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 
-from chanjiao.api import writes
+from chanjiao import edit
 from chanjiao.api.deps import Gate, Store, require_write_key
 from chanjiao.api.routes import WRITE, errors, library_json
 
@@ -45,5 +45,5 @@ def ingest(
 ) -> JSONResponse:
     """全部成功或全部不写入；出错时返回每处错误的文件、行、列 (all or nothing)."""
     return library_json(
-        writes.ingest_upload(store, gate, file.filename, file.file, dry_run).as_dict()
+        edit.ingest_upload(store, gate, file.filename, file.file, dry_run).as_dict()
     )

@@ -4,27 +4,22 @@ create, update, delete (validated as the ingest validates a row of the node's fi
 from __future__ import annotations
 
 from collections import defaultdict
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from chanjiao.api import writes
+from chanjiao import edit
 from chanjiao.api.deps import (
     Gate,
     LabelPath,
     Store,
     Students,
-    file_of,
     require_read_key,
     require_write_key,
 )
-from chanjiao.api.errors import InvalidInput
 from chanjiao.api.routes import READ, WRITE, errors
-from chanjiao.graph.schema import PERSONAL_LABELS, Label, Node, parse_choice
-from chanjiao.ingest.formats import _flatten
-from chanjiao.ingest.validate import _to_flag
+from chanjiao.graph.schema import PERSONAL_LABELS, Node
 
 router = APIRouter(tags=["nodes"])
 
@@ -91,52 +86,6 @@ class Deleted(BaseModel):
     deleted: NodeOut
 
 
-def _filter_value(label: Label, key: str, raw: str) -> str | int | float | bool:
-    """A filter's text as the property's type (enum words in Chinese work: kind:理论)."""
-    fmt = file_of(label)
-    columns = [c for c in fmt.property_columns if c != "name"] + ["name"]
-    if key not in columns:
-        raise InvalidInput(
-            f"{label.zh}没有可筛选的属性 {key[:40]}；可用：{'、'.join(columns)}",
-            f"{label} has no property {key[:40]} to filter on; use one of: {', '.join(columns)}",
-        )
-    for kind in _flatten(fmt.model.model_fields[key].annotation):
-        try:
-            if kind is bool:
-                return _to_flag(raw)
-            if kind is int:
-                number = float(raw)
-                if number.is_integer():
-                    return int(number)
-                raise ValueError(raw)
-            if kind is float:
-                return float(raw)
-            if isinstance(kind, type) and issubclass(kind, StrEnum):
-                member = parse_choice(kind, raw)
-                if member is None:
-                    raise ValueError(raw)
-                return member.value
-        except ValueError:
-            raise InvalidInput(
-                f"筛选条件 {key} 的值“{raw[:40]}”不是该属性可取的值",
-                f"'{raw[:40]}' is not a value of {key}",
-            ) from None
-    return raw
-
-
-def _filters(label: Label, items: list[str]) -> dict[str, str | int | float | bool]:
-    found: dict[str, str | int | float | bool] = {}
-    for item in items:
-        key, sep, raw = item.partition(":")
-        if not sep:
-            raise InvalidInput(
-                f"筛选条件应写成 属性:值（如 kind:theory），实际为“{item[:40]}”",
-                f"a filter is property:value (e.g. kind:theory), got '{item[:40]}'",
-            )
-        found[key.strip()] = _filter_value(label, key.strip(), raw.strip())
-    return found
-
-
 @router.get(
     "/nodes/{label}",
     response_model=NodePage,
@@ -169,7 +118,11 @@ def list_nodes(
     if label in PERSONAL_LABELS:
         students.require()
     found = store.find_nodes(
-        label, text=q or None, filters=_filters(label, filter), after=cursor, limit=limit + 1
+        label,
+        text=q or None,
+        filters=edit.parse_filters(label, filter),
+        after=cursor,
+        limit=limit + 1,
     )
     page = found[:limit]
     more = len(found) > limit
@@ -196,7 +149,7 @@ def get_node(label: LabelPath, node_id: str, store: Store, students: Students) -
     with store.reading():
         node = store.get_node(label, node_id)
         if node is None:
-            raise writes.not_found(label, node_id)
+            raise edit.not_found(label, node_id)
         around = store.neighbours(label, node_id)
     grouped: dict[str, list[NeighbourOut]] = defaultdict(list)
     if not students.allowed:
@@ -244,7 +197,7 @@ RowBody = Annotated[
 )
 def create_node(label: LabelPath, body: RowBody, store: Store, gate: Gate) -> NodeWriteOut:
     """按导入规则校验后新建 (validated exactly as a dataset row; all or nothing)."""
-    done = writes.create_node(store, gate, label, body)
+    done = edit.create_node(store, gate, label, body)
     return NodeWriteOut(node=node_out(done.node), change=done.result.as_dict())
 
 
@@ -269,7 +222,7 @@ def update_node(
     gate: Gate,
 ) -> NodeWriteOut:
     """只改给出的列；编号列会新增关系 (given columns change; id columns add relationships)."""
-    done = writes.update_node(store, gate, label, node_id, body)
+    done = edit.update_node(store, gate, label, node_id, body)
     return NodeWriteOut(node=node_out(done.node), change=done.result.as_dict())
 
 
@@ -282,4 +235,4 @@ def update_node(
 )
 def delete_node(label: LabelPath, node_id: str, store: Store, gate: Gate) -> Deleted:
     """删除节点及其所有关系 (the node and every relationship it has)."""
-    return Deleted(deleted=node_out(writes.delete_node(store, gate, label, node_id)))
+    return Deleted(deleted=node_out(edit.delete_node(store, gate, label, node_id)))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.analysis.certification import certification
 from chanjiao.analysis.clusters import build_cluster
+from chanjiao.analysis.inputs import DEFAULT_TIME_LIMIT, MAX_TIME_LIMIT, BudgetKind, Method
 from chanjiao.analysis.partners import check_eligibility, enterprise_service
-from chanjiao.analysis.paths import learning_path
+from chanjiao.analysis.paths import semester_plan
 from chanjiao.analysis.resources import (
     DEFAULT_FORMAT_TARGETS,
     DEFAULT_KIND_TARGETS,
@@ -38,13 +39,13 @@ class ClusterIn(BaseModel):
     chain: Id
     segments: list[Id] = Field(default_factory=list, max_length=1000)
     budget: float = Field(ge=0, le=1e7)
-    budget_kind: Literal["courses", "hours", "credits"] = "courses"
+    budget_kind: BudgetKind = BudgetKind.COURSES
     pool_majors: list[Id] | None = Field(default=None, max_length=10000)
     pool_courses: list[Id] | None = Field(default=None, max_length=100000)
     cluster: Id | None = None
     extend: bool = False
-    method: Literal["greedy", "exact", "both"] = "greedy"
-    time_limit: float = Field(default=30.0, gt=0, le=300)
+    method: Method = Method.GREEDY
+    time_limit: float = Field(default=DEFAULT_TIME_LIMIT, gt=0, le=MAX_TIME_LIMIT)
 
 
 @router.post(
@@ -126,7 +127,7 @@ def plan_certificates(
 @router.get(
     "/plan/path/{position_id}",
     response_model=dict[str, Any],
-    summary="学习路径 Learning path of a position",
+    summary="学期安排 Semester plan of a position's learning path",
     responses=errors(*READ, 400, 404),
 )
 def plan_path(
@@ -135,11 +136,11 @@ def plan_path(
     cluster: QId,
     semesters: Annotated[int, Query(ge=1, le=20)] = 6,
     max_load: Annotated[float | None, Query(ge=0)] = None,
-    load_by: Literal["courses", "hours", "credits"] = "courses",
+    load_by: BudgetKind = BudgetKind.COURSES,
     free: bool = False,
 ) -> dict[str, Any]:
     """按先修顺序排入各学期；报告群外先修课、过长先修链、冲突、超负荷与排不下的课程。"""
-    return learning_path(
+    return semester_plan(
         store,
         position_id,
         cluster,

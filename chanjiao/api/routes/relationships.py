@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from chanjiao.api import writes
+from chanjiao import edit
 from chanjiao.api.deps import (
     LABEL_CHOICES,
     Gate,
@@ -16,8 +16,8 @@ from chanjiao.api.deps import (
     require_read_key,
     require_write_key,
 )
-from chanjiao.api.errors import InvalidInput
 from chanjiao.api.routes import READ, WRITE, errors
+from chanjiao.errors import InvalidInput
 from chanjiao.graph.schema import PERSONAL_RELS, Rel, Relationship
 
 router = APIRouter(tags=["relationships"])
@@ -143,7 +143,7 @@ def list_relationships(
 )
 def create_relationship(body: RelationshipIn, store: Store, gate: Gate) -> RelationshipWriteOut:
     """按导入规则校验：与数据文件中同一行的消息相同 (checked as its dataset row would be)."""
-    result = writes.create_relationship(
+    result = edit.create_relationship(
         store,
         gate,
         body.type,
@@ -173,5 +173,5 @@ def delete_relationship(
     dst_label: Annotated[str | None, Query(max_length=40)] = None,
 ) -> RelationshipDeleted:
     """删除一条关系（两端节点保留）(the nodes stay)."""
-    r = writes.delete_relationship(store, gate, type, src, dst, src_label, dst_label)
+    r = edit.delete_relationship(store, gate, type, src, dst, src_label, dst_label)
     return RelationshipDeleted(deleted=relationship_out(r))

@@ -1,4 +1,7 @@
-"""API writes as ingest writes: each request becomes dataset rows, loaded by `ingest_tables`.
+"""Editing the graph one node or relationship at a time, and loading an uploaded file.
+
+Writes are ingest writes: each edit becomes dataset rows, loaded by `ingest_tables`.
+The HTTP API's write routes translate requests into these calls and nothing more.
 
 Why: a node created over HTTP must pass exactly the checks (and give exactly the
 messages) a spreadsheet row would: the same pydantic row model, the same reference
@@ -13,22 +16,128 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from chanjiao.api.deps import WriteGate, file_of, label_named
-from chanjiao.api.errors import Conflict, InvalidInput, UnsupportedUpload
-from chanjiao.errors import IngestError, NotFound, Problem
-from chanjiao.graph.schema import Label, Node, Rel, Relationship
+from chanjiao.errors import (
+    Conflict,
+    IngestError,
+    InvalidInput,
+    NotFound,
+    Problem,
+    UnsupportedUpload,
+)
+from chanjiao.graph.schema import Label, Node, Rel, Relationship, parse_choice
 from chanjiao.graph.store import GraphStore
+from chanjiao.ingest import formats
 from chanjiao.ingest.export import node_rows
-from chanjiao.ingest.formats import FILES, FileFormat, Link
+from chanjiao.ingest.formats import FILES, LABEL_SPELLINGS, FileFormat, Link
 from chanjiao.ingest.load import IngestResult, ingest_tables
 from chanjiao.ingest.readers import RawDataset, Table, canonical_column, read_dataset
-from chanjiao.ingest.validate import _to_flag as to_flag
+from chanjiao.ingest.validate import to_flag
 
 REQUEST = "请求 request"
+
+
+class WriteGate(Protocol):
+    """Serialises a read-check-write section (e.g. the API's lock over its workers)."""
+
+    def held(self) -> AbstractContextManager[object]: ...
+
+
+class _NoGate:
+    """For a single writer (the CLI, a script): nothing to serialise."""
+
+    def held(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
+
+#: The gate of a single writer.
+NO_GATE: WriteGate = _NoGate()
+
+_LABEL_FILES: dict[Label, FileFormat] = {f.label: f for f in FILES if f.label is not None}
+
+
+def label_named(name: str) -> Label:
+    """A label from any spelling a user gives (English label, file name, Chinese name).
+
+    Raises:
+        InvalidInput: no label is spelled so.
+    """
+    found = formats.label_named(name)
+    if found is None:
+        raise InvalidInput(
+            f"不认识的节点类型 {name[:40]}；可用：{'、'.join(LABEL_SPELLINGS)}",
+            f"unknown node label {name[:40]}; use one of: {', '.join(LABEL_SPELLINGS)}",
+            {"label": name[:100]},
+        )
+    return found
+
+
+def file_of(label: Label) -> FileFormat:
+    """The dataset file whose rows are nodes of `label` (its columns are the edit fields)."""
+    return _LABEL_FILES[label]
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def filter_value(label: Label, key: str, raw: str) -> str | int | float | bool:
+    """A filter's text as the property's type (enum words in Chinese work: kind:理论).
+
+    Raises:
+        InvalidInput: the label has no such property, or the text is not one of its values.
+    """
+    fmt = file_of(label)
+    columns = [c for c in fmt.property_columns if c != "name"] + ["name"]
+    if key not in columns:
+        raise InvalidInput(
+            f"{label.zh}没有可筛选的属性 {key[:40]}；可用：{'、'.join(columns)}",
+            f"{label} has no property {key[:40]} to filter on; use one of: {', '.join(columns)}",
+        )
+    for kind in fmt.column_types(key):
+        try:
+            if kind is bool:
+                return to_flag(raw)
+            if kind is int:
+                number = float(raw)
+                if number.is_integer():
+                    return int(number)
+                raise ValueError(raw)
+            if kind is float:
+                return float(raw)
+            if isinstance(kind, type) and issubclass(kind, StrEnum):
+                member = parse_choice(kind, raw)
+                if member is None:
+                    raise ValueError(raw)
+                return member.value
+        except ValueError:
+            raise InvalidInput(
+                f"筛选条件 {key} 的值“{raw[:40]}”不是该属性可取的值",
+                f"'{raw[:40]}' is not a value of {key}",
+            ) from None
+    return raw
+
+
+def parse_filters(label: Label, items: list[str]) -> dict[str, str | int | float | bool]:
+    """``property:value`` texts as typed filters for `GraphStore.find_nodes`.
+
+    Raises:
+        InvalidInput: a text is not ``property:value``, or its value does not fit.
+    """
+    found: dict[str, str | int | float | bool] = {}
+    for item in items:
+        key, sep, raw = item.partition(":")
+        if not sep:
+            raise InvalidInput(
+                f"筛选条件应写成 属性:值（如 kind:theory），实际为“{item[:40]}”",
+                f"a filter is property:value (e.g. kind:theory), got '{item[:40]}'",
+            )
+        found[key.strip()] = filter_value(label, key.strip(), raw.strip())
+    return found
 
 
 def _source(fmt: FileFormat) -> str:

@@ -1,0 +1,221 @@
+"""The arithmetic of DESIGN §4, defined once: every analysis, view and report calls it.
+
+- taught(a): the highest level any course of the curriculum covers a at (`taught_levels`);
+- demand(p): offered headcount, else the position's demand, else 1 (`demand_of`);
+- fulfilment f = min(level, r) / r and status covered / partial / missing (`fulfilment`,
+  `status`);
+- coverage(p) = Σ w·f / Σ w (`position_coverage`, `score_requirements`);
+- coverage of a segment or chain = Σ demand·coverage / Σ demand (`weighted_coverage`);
+- a gap's share of a position's shortfall, demand·(w / W)·(1 − f) (`shortfall_share`),
+  and the gap ranking: priority descending, then ability id (`rank_gaps`);
+- numbers in JSON rounded to `DECIMALS` (`rounded`).
+
+The levels a requirement is scored against need not be taught levels: talent readiness
+(DESIGN §4b) passes a student's attained levels to the same `position_coverage`.
+Sums run in the order given; callers pass requirements sorted by ability id so the floats
+are identical on every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal, NamedTuple, Protocol
+
+Status = Literal["covered", "partial", "missing"]
+
+#: JSON numbers are rounded to this many decimals (DESIGN §4).
+DECIMALS = 4
+
+#: The words a user reads for each status.
+STATUS_ZH: dict[str, str] = {"covered": "已覆盖", "partial": "部分覆盖", "missing": "缺失"}
+
+
+class Requirement(Protocol):
+    """What scoring reads of a requirement: a `REQUIRES` edge of a position."""
+
+    @property
+    def ability(self) -> str: ...
+
+    @property
+    def level(self) -> int: ...
+
+    @property
+    def weight(self) -> float: ...
+
+
+class NamedRequirement(Requirement, Protocol):
+    """A requirement with the required ability's name (`graph.store.ScopeRequirement`)."""
+
+    @property
+    def ability_name(self) -> str: ...
+
+
+class Demand(Protocol):
+    """What demand(p) reads of a position."""
+
+    @property
+    def demand(self) -> int | None: ...
+
+    @property
+    def offered(self) -> int | None: ...
+
+
+class ScoredRequirement(NamedTuple):
+    """One requirement scored against a level (taught, or a student's attained level)."""
+
+    ability: str
+    name: str
+    required: int
+    taught: int
+    weight: float
+    fulfilment: float
+    status: Status
+
+
+def rounded(value: float | None) -> float | None:
+    """A number as JSON shows it: `DECIMALS` decimals; None stays None."""
+    return None if value is None else round(value, DECIMALS)
+
+
+def status(level: int, required: int) -> Status:
+    """covered (level ≥ required), partial (0 < level < required), missing (level = 0)."""
+    if level >= required:
+        return "covered"
+    return "partial" if level > 0 else "missing"
+
+
+def fulfilment(level: int, required: int) -> float:
+    """f = min(level, required) / required."""
+    return min(level, required) / required
+
+
+def demand_of(position: Demand) -> int:
+    """demand(p): offered headcount if any offer gives one, else p.demand, else 1."""
+    if position.offered is not None:
+        return position.offered
+    if position.demand is not None:
+        return position.demand
+    return 1
+
+
+def highest_levels(covers: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """For each ability, the highest level any of the given {ability → level} maps reaches."""
+    taught: dict[str, int] = {}
+    for abilities in covers:
+        for ability, level in abilities.items():
+            if level > taught.get(ability, 0):
+                taught[ability] = level
+    return taught
+
+
+def taught_levels(curriculum: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """taught(a): the highest level any course of the curriculum covers a at."""
+    return highest_levels(curriculum.values())
+
+
+def score_requirements(
+    requirements: Iterable[NamedRequirement], levels: Mapping[str, int]
+) -> tuple[list[ScoredRequirement], float, float]:
+    """Score a position's requirements against levels.
+
+    Args:
+        requirements: the position's requirements, by ability id.
+        levels: ability → the level reached (taught or attained); absent means 0.
+
+    Returns:
+        The scored requirements, their total weight W(p) and coverage(p) = Σ w·f / W(p).
+        An empty `requirements` gives coverage 0.0: callers list such positions as
+        unmodelled instead of scoring them.
+    """
+    results = []
+    get = levels.get
+    for req in requirements:
+        ability, name, required, weight = req.ability, req.ability_name, req.level, req.weight
+        level = get(ability, 0)
+        if level >= required:
+            results.append(
+                ScoredRequirement(ability, name, required, level, weight, 1.0, "covered")
+            )
+        else:
+            results.append(
+                ScoredRequirement(
+                    ability,
+                    name,
+                    required,
+                    level,
+                    weight,
+                    level / required,
+                    "partial" if level > 0 else "missing",
+                )
+            )
+    total = sum(r.weight for r in results)
+    if not total:
+        return results, total, 0.0
+    return results, total, sum(r.weight * r.fulfilment for r in results) / total
+
+
+def position_coverage(
+    requirements: Iterable[Requirement], levels: Mapping[str, int]
+) -> float | None:
+    """coverage(p) = Σ w·min(level(a), r)/r ÷ Σ w over p's requirements; None if it has none.
+
+    Args:
+        requirements: the position's requirements (anything with `ability`, `level` and
+            `weight`, e.g. `graph.store.ScopeRequirement`), summed in the order given.
+        levels: ability → the level reached: the cluster's taught levels (§4) or a
+            student's attained levels (§4b).
+    """
+    total = covered = 0.0
+    scored = False
+    for req in requirements:
+        scored = True
+        total += req.weight
+        covered += req.weight * fulfilment(levels.get(req.ability, 0), req.level)
+    if not scored:
+        return None
+    return covered / total if total else 0.0
+
+
+def weighted_coverage(items: Iterable[tuple[float, float]]) -> float | None:
+    """Σ demand·coverage / Σ demand over (demand, coverage) pairs; None when nothing counts."""
+    pairs = list(items)
+    demand = sum(d for d, _ in pairs)
+    if not pairs or demand == 0:
+        return None
+    return sum(d * c for d, c in pairs) / demand
+
+
+def shortfall_share(demand: float, weight: float, total_weight: float, fulfilled: float) -> float:
+    """One requirement's share of a position's shortfall: demand·(w / W)·(1 − f)."""
+    return demand * (weight / total_weight) * (1 - fulfilled)
+
+
+def rank_gaps(priority: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Gaps (priority > 0) by priority descending, then ability id."""
+    return [
+        (ability, value)
+        for ability, value in sorted(priority.items(), key=lambda item: (-item[1], item[0]))
+        if value > 0
+    ]
+
+
+__all__ = [
+    "DECIMALS",
+    "STATUS_ZH",
+    "Demand",
+    "NamedRequirement",
+    "Requirement",
+    "ScoredRequirement",
+    "Status",
+    "demand_of",
+    "fulfilment",
+    "highest_levels",
+    "position_coverage",
+    "rank_gaps",
+    "rounded",
+    "score_requirements",
+    "shortfall_share",
+    "status",
+    "taught_levels",
+    "weighted_coverage",
+]
