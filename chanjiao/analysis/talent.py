@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from chanjiao.analysis.scoring import DECIMALS, demand_of, fulfilment, position_coverage
+from chanjiao.analysis.scoring import demand_of, fulfilment, position_coverage, rounded
 from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.graph.store import (
@@ -85,8 +85,9 @@ class TalentSettings:
         return cls(threshold, level)
 
 
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
+def _shown(value: float) -> float:
+    """A readiness or share as every answer prints it (`scoring.rounded`)."""
+    return float(rounded(value) or 0.0)
 
 
 def pseudonym(student_id: str) -> str:
@@ -365,7 +366,7 @@ def student_profile(
         if not position.requirements:
             unmodelled.append(position.id)
             continue
-        readiness = round(position.readiness(levels), DECIMALS)
+        readiness = _shown(position.readiness(levels))
         positions.append(
             {
                 "id": position.id,
@@ -439,7 +440,7 @@ def match_position(
             {
                 "id": student.id,
                 "name": pseudonym(student.id) if pseudonymise else student.name,
-                "readiness": round(position.readiness(levels), DECIMALS),
+                "readiness": _shown(position.readiness(levels)),
                 "missing": position.missing(levels),
             }
         )
@@ -478,8 +479,8 @@ class CohortReadiness:
             "threshold": self.settings.threshold,
             "certificate_level": self.settings.certificate_level,
             "student_count": len(self.students),
-            "share": _r(self.chain_share),
-            "ready_any": _r(self.chain_ready_any),
+            "share": rounded(self.chain_share),
+            "ready_any": rounded(self.chain_ready_any),
             "segments": self.segments,
             "positions": self.positions,
             "least_ready": self.least_ready,
@@ -545,7 +546,7 @@ def cohort_readiness(
             row = matrix[student.id] = {}
             for position in scored:
                 value = position.readiness(levels)
-                shown = round(value, DECIMALS)
+                shown = _shown(value)
                 row[position.id] = shown
                 if shown >= threshold or value + reach[position.id] < threshold - 0.001:
                     continue
@@ -566,8 +567,8 @@ def cohort_readiness(
                     "segment": position.segment,
                     "demand": position.demand,
                     "ready": ready,
-                    "share": _r(ready / count),
-                    "mean_readiness": _r(
+                    "share": rounded(ready / count),
+                    "mean_readiness": rounded(
                         sum(matrix[s.id][position.id] for s in records.students) / count
                     ),
                 }
@@ -581,8 +582,8 @@ def cohort_readiness(
                     "id": segment_id,
                     "name": name,
                     "positions": len(inside),
-                    "share": _r(share),
-                    "ready_any": _r(ready_any),
+                    "share": rounded(share),
+                    "ready_any": rounded(ready_any),
                 }
             )
         chain_share, chain_any = _aggregate(scored, share_of, matrix, records.students, threshold)
@@ -637,7 +638,7 @@ def _lifting(
         estimate = value + gain
         if abs(estimate - threshold) < 1e-6:  # on the edge: recompute exactly
             estimate = position.readiness({**levels, req.ability: req.level})
-        if round(estimate, DECIMALS) >= threshold:
+        if _shown(estimate) >= threshold:
             found.append(req.ability)
     return found
 
