@@ -10,14 +10,13 @@ not use (networkx, openpyxl, SciPy, FastAPI …).
 from __future__ import annotations
 
 import json
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from chanjiao import __version__
 from chanjiao.analysis.scoring import STATUS_ZH
@@ -27,8 +26,13 @@ from chanjiao.commands.common import (
     out,
     progress_bar,
     store_at,
+    styled,
     user_errors,
 )
+from chanjiao.commands.common import (
+    emit as _emit,
+)
+from chanjiao.commands.history import UserOption, print_diff
 from chanjiao.config import store_location
 from chanjiao.graph.schema import LABEL_ZH, REL_ZH, Label, Rel
 
@@ -66,24 +70,26 @@ def _main(
 
 def print_ingest(result: IngestResult) -> None:
     title = "试运行：将会写入 (dry run: would change)" if result.dry_run else "已写入 (loaded)"
-    table = Table(title=f"{escape(result.source)} · {result.rows} 行 rows · {title}")
-    for column in ("类型 Kind", "新增 added", "更新 updated", "不变 unchanged"):
+    mode = " · 同步 sync" if result.sync else ""
+    table = Table(title=f"{result.source} · {result.rows} 行 rows{mode} · {title}")
+    columns = ["类型 Kind", "新增 added", "更新 updated", "不变 unchanged"]
+    if result.sync:
+        columns.append("删除 removed")
+    for column in columns:
         table.add_column(column, justify="left" if column.startswith("类型") else "right")
     for label, counts in sorted(result.nodes.items()):
-        table.add_row(
-            f"{LABEL_ZH[label]} {label}",
-            str(counts.added),
-            str(counts.updated),
-            str(counts.unchanged),
-        )
+        cells = [str(counts.added), str(counts.updated), str(counts.unchanged)]
+        table.add_row(f"{LABEL_ZH[label]} {label}", *cells, *([str(counts.removed)] * result.sync))
     for rel, counts in sorted(result.relationships.items()):
+        cells = [str(counts.added), str(counts.updated), str(counts.unchanged)]
         table.add_row(
-            f"[dim]{REL_ZH[rel]} {rel}[/]",
-            str(counts.added),
-            str(counts.updated),
-            str(counts.unchanged),
+            styled("[dim]{} {}[/]", REL_ZH[rel], rel),
+            *cells,
+            *([str(counts.removed)] * result.sync),
         )
     out.print(table)
+    if result.dry_run or result.sync:
+        print_diff(result.diff)
     for warning in result.warnings:
         err.print(f"! {warning}", style="yellow", markup=False, highlight=False)
     if result.dry_run:
@@ -92,22 +98,43 @@ def print_ingest(result: IngestResult) -> None:
         out.print("数据库已是最新，没有变化。(Already up to date.)")
 
 
+class IngestFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
 @app.command("ingest")
 @user_errors
 def ingest_command(
     path: Annotated[Path, typer.Argument(help="CSV 文件夹、.zip、.xlsx 或 .json 数据集。")],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="只检查并报告将新增/更新/不变的数量，不写入。")
+        bool, typer.Option("--dry-run", help="只检查并逐条列出将新增/修改/删除的记录，不写入。")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync",
+            help="以数据集为准同步：数据集中各文件不再包含的记录从数据库删除，空单元格清空该属性。",
+        ),
+    ] = False,
+    fmt: Annotated[IngestFormat, typer.Option("--format", "-f", help="输出格式。")] = (
+        IngestFormat.table
+    ),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出结果（同 --format json）。")
+    ] = False,
+    user: UserOption = None,
     store: StoreOption = None,
 ) -> None:
     """导入数据集（全部成功或全部不写入）。Load a dataset, all or nothing."""
+    from chanjiao.history.changelog import cli_author
     from chanjiao.ingest.load import ingest
 
     with store_at(store) as graph, progress_bar() as report:
-        result = ingest(graph, path, dry_run=dry_run, progress=report)
-    if as_json:
+        result = ingest(
+            graph, path, dry_run=dry_run, sync=sync, author=cli_author(user), progress=report
+        )
+    if as_json or fmt is IngestFormat.json:
         out.print_json(data=result.as_dict())
     else:
         print_ingest(result)
@@ -122,24 +149,23 @@ class GapFormat(StrEnum):
     table = "table"
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.write_text(text, encoding="utf-8")
-    err.print(f"已写入 written: {output}")
-
-
 def print_gap_table(report: dict[str, Any], names: dict[str, str], top: int) -> None:
     coverage = report["coverage"]
     out.print(
-        f"[bold]{report['cluster_name']}[/]（{report['cluster']}） × "
-        f"[bold]{report['chain_name']}[/]（{report['chain']}）"
-        + (f" · 环节 {report['segment']}" if report.get("segment") else "")
+        styled(
+            "[bold]{}[/]（{}） × [bold]{}[/]（{}）{}",
+            report["cluster_name"],
+            report["cluster"],
+            report["chain_name"],
+            report["chain"],
+            f" · 环节 {report['segment']}" if report.get("segment") else "",
+        )
     )
     out.print(
-        "总体覆盖率 Overall coverage: "
-        + ("—" if coverage is None else f"[bold]{coverage * 100:.1f}%[/]")
+        styled(
+            "总体覆盖率 Overall coverage: [bold]{}[/]",
+            "—" if coverage is None else f"{coverage * 100:.1f}%",
+        )
     )
     seg_table = Table(title="环节覆盖率 Segment coverage")
     seg_table.add_column("环节 Segment")
@@ -233,8 +259,12 @@ def align_course_command(
         return
     course = result["course"]
     out.print(
-        f"[bold]{course['name']}[/]（{course['id']}） 专业 majors: "
-        f"{', '.join(result['majors']) or '—'}"
+        styled(
+            "[bold]{}[/]（{}） 专业 majors: {}",
+            course["name"],
+            course["id"],
+            ", ".join(result["majors"]) or "—",
+        )
     )
     table = Table(title="培养能力 Abilities covered")
     for column in ("能力 Ability", "等级 Level", "需要它的岗位 Positions (share)"):
@@ -279,7 +309,14 @@ def align_position_command(
         out.print_json(data=result)
         return
     position = result["position"]
-    out.print(f"[bold]{position['name']}[/]（{position['id']}） 环节 segment: {result['segment']}")
+    out.print(
+        styled(
+            "[bold]{}[/]（{}） 环节 segment: {}",
+            position["name"],
+            position["id"],
+            result["segment"],
+        )
+    )
     table = Table(title="能力要求与培养课程 Requirements and the courses that build them")
     for column in ("能力 Ability", "要求 Required", "课程 Courses (level)"):
         table.add_column(column)
@@ -290,14 +327,14 @@ def align_position_command(
         table.add_row(
             f"{req['name']} ({req['ability']})",
             str(req["required"]),
-            courses or "[red]无课程 none[/]",
+            courses or styled("[red]无课程 none[/]"),
         )
     out.print(table)
-    path = " → ".join(
-        f"{c['name']}" + (f"[dim](第{c['semester']}学期)[/]" if c["semester"] else "")
+    path = Text(" → ").join(
+        styled("{}[dim]{}[/]", c["name"], f"(第{c['semester']}学期)" if c["semester"] else "")
         for c in result["learning_path"]
     )
-    out.print(f"学习路径 Learning path: {path or '—'}")
+    out.print(Text("学习路径 Learning path: ").append_text(path if path else Text("—")))
 
 
 # --- stats, template ----------------------------------------------------------------------
@@ -328,9 +365,9 @@ def stats_command(
     for label in Label:
         table.add_row(f"{LABEL_ZH[label]} {label}", str(stats.nodes[label]))
     for rel in Rel:
-        table.add_row(f"[dim]{REL_ZH[rel]} {rel}[/]", str(stats.relationships[rel]))
-    table.add_row("[bold]节点合计 nodes[/]", str(sum(stats.nodes.values())))
-    table.add_row("[bold]关系合计 relationships[/]", str(sum(stats.relationships.values())))
+        table.add_row(styled("[dim]{} {}[/]", REL_ZH[rel], rel), str(stats.relationships[rel]))
+    table.add_row(styled("[bold]节点合计 nodes[/]"), str(sum(stats.nodes.values())))
+    table.add_row(styled("[bold]关系合计 relationships[/]"), str(sum(stats.relationships.values())))
     out.print(table)
 
 
@@ -376,6 +413,7 @@ def demo_command(
 ) -> None:
     """载入示例产业学院并分析差距。Load the sample college and analyse its gaps."""
     from chanjiao.analysis.gaps import analyse_gaps
+    from chanjiao.history.changelog import cli_author
     from chanjiao.ingest.load import ingest
     from chanjiao.report.html import write_gap_report
     from chanjiao.report.markdown import closer_names, gap_markdown
@@ -391,7 +429,7 @@ def demo_command(
         location = str(fresh)
     with store_at(location) as graph:
         with progress_bar() as report:
-            result = ingest(graph, sample_path(), progress=report)
+            result = ingest(graph, sample_path(), author=cli_author(None), progress=report)
         out.print(
             f"示例产业学院已载入 sample college loaded into {store_location(location)}："
             f"{result.rows} 行 rows"
@@ -418,7 +456,7 @@ def demo_command(
     md_path = output / "gaps.md"
     json_path.write_text(json.dumps(gap, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     md_path.write_text(gap_markdown(gap, names), encoding="utf-8")
-    out.print(f"报告已写入 reports written to [bold]{output}/[/]：")
+    out.print(styled("报告已写入 reports written to [bold]{}/[/]：", output))
     out.print(f"  - {json_path}  (DESIGN §4 JSON)")
     out.print(f"  - {md_path}  (Markdown)")
     out.print(f"  - {html_path}  (HTML 报告，可离线打开、可打印 HTML report, opens offline)")
@@ -437,9 +475,9 @@ def demo_command(
 
 # --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------
 # Each module's register(app) adds its commands.
-from chanjiao.commands import api, interop, plan, stores, talent, views  # noqa: E402
+from chanjiao.commands import api, history, interop, plan, stores, talent, views  # noqa: E402
 
-for _module in (stores, api, views, plan, interop, talent):
+for _module in (stores, api, views, plan, interop, history, talent):
     _module.register(app)
 
 

@@ -11,7 +11,9 @@ A location is one of:
   protocol (graph ``chanjiao`` unless named).
 
 Server URLs may add ``batch_rows=N`` and ``batch_bytes=N`` to the query string: the
-largest ``UNWIND $rows`` batch a write sends.
+largest ``UNWIND $rows`` batch a write sends; ``falkordb://`` URLs also ``timeout=S``,
+the seconds a query may wait for an answer (default 60) before the store reports the
+server unavailable.
 
 Opening a server store fails within a few seconds, naming the URL, when the server
 cannot be reached, and says so when the user or password is wrong.
@@ -19,13 +21,15 @@ cannot be reached, and says so when the user or password is wrong.
 
 from __future__ import annotations
 
+import functools
 import os
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from chanjiao.errors import MissingExtra, StoreUnavailable
+from chanjiao.errors import InvalidRequest, MissingExtra, StoreUnavailable
 
 if TYPE_CHECKING:
     from chanjiao.graph.store import GraphStore
@@ -39,6 +43,74 @@ NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 DEFAULT_GRAPH = "chanjiao"
 #: Seconds to wait for a server before giving up (connect, and retries of a write).
 CONNECT_TIMEOUT = 3.0
+#: Seconds a query to a graph server may wait for its answer (``?timeout=S`` in the URL).
+QUERY_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much input a dataset may be, on the CLI and the API alike (env ``CHANJIAO_LIMIT_*``).
+
+    Read once per process (`limits`), e.g. ``CHANJIAO_LIMIT_MAX_ROWS_PER_FILE=500000``.
+    Why limits at all: a dataset is untrusted input; without them a 478 KB zip can grow
+    a server to gigabytes, a nested JSON document can exhaust the stack, and a
+    400-digit number poisons every later analysis. The defaults leave room for a
+    national dataset (850,000 rows). A plain dataclass, not pydantic-settings: that
+    import alone would double the CLI's start-up time.
+
+    Attributes:
+        max_json_depth: deepest nesting of a JSON dataset (a dataset needs 4).
+        max_cell_chars: most characters in one cell.
+        max_rows_per_file: most data rows in one file or sheet.
+        max_unzipped_bytes: most bytes a .zip or .xlsx may expand to, all members.
+        max_zip_ratio: most a member may expand relative to its compressed size.
+        max_zip_members: most files in a .zip or .xlsx.
+        max_headcount: largest ``demand`` and ``headcount`` of a position.
+        max_weight: largest ``weight`` of a requirement.
+        max_credits: largest ``credits`` of a course.
+    """
+
+    max_json_depth: int = 16
+    max_cell_chars: int = 10_000
+    max_rows_per_file: int = 2_000_000
+    max_unzipped_bytes: int = 512 * 1024 * 1024
+    max_zip_ratio: int = 200
+    max_zip_members: int = 200
+    max_headcount: int = 1_000_000
+    max_weight: float = 1000.0
+    max_credits: float = 100.0
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The defaults, each replaced by its ``CHANJIAO_LIMIT_<NAME>`` if set.
+
+        Raises:
+            InvalidRequest: a variable is not a positive number.
+        """
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            name = f"CHANJIAO_LIMIT_{item.name.upper()}"
+            text = os.environ.get(name)
+            if text is None:
+                continue
+            kind = float if item.type == "float" else int
+            try:
+                value = kind(text.strip().replace("_", ""))
+            except ValueError:
+                value = 0
+            if not 0 < value <= 2**53:
+                raise InvalidRequest(
+                    f"环境变量 {name} 应为正数，实际为“{text[:40]}”",
+                    f"the environment variable {name} must be a positive number, got '{text[:40]}'",
+                )
+            values[item.name] = value
+        return cls(**values)
+
+
+@functools.cache
+def limits() -> Limits:
+    """The process's input limits, from the environment (once)."""
+    return Limits.from_env()
 
 
 def store_location(option: str | None = None) -> str:
@@ -147,6 +219,7 @@ def open_falkordb(url: str) -> GraphStore:
         password=unquote(parts.password) if parts.password else None,
         location=redact(url),
         timeout=CONNECT_TIMEOUT,
+        query_timeout=_query_timeout(url, parse_qs(parts.query)),
     )
     try:
         rows, size = _batch_options(url, parse_qs(parts.query))
@@ -154,6 +227,22 @@ def open_falkordb(url: str) -> GraphStore:
     except BaseException:
         runner.close()
         raise
+
+
+def _query_timeout(url: str, query: dict[str, list[str]]) -> float:
+    """``?timeout=S``: seconds a query may wait for the server's answer (default 60)."""
+    if "timeout" not in query:
+        return QUERY_TIMEOUT
+    try:
+        seconds = float(query["timeout"][0])
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86400:
+        raise StoreUnavailable(
+            f"存储地址 {redact(url)} 中的 timeout 必须是正的秒数",
+            f"timeout in {redact(url)} must be a positive number of seconds",
+        )
+    return seconds
 
 
 def _batch_options(url: str, query: dict[str, list[str]]) -> tuple[int, int]:

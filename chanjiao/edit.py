@@ -31,8 +31,10 @@ from chanjiao.errors import (
     UnsupportedUpload,
 )
 from chanjiao.graph.schema import Label, Node, Rel, Relationship, parse_choice
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import DocumentKind, GraphStore
+from chanjiao.history.changelog import change_entry
 from chanjiao.ingest import formats
+from chanjiao.ingest.diff import RecordChange
 from chanjiao.ingest.export import node_rows
 from chanjiao.ingest.formats import FILES, LABEL_SPELLINGS, FileFormat, Link
 from chanjiao.ingest.load import IngestResult, ingest_tables
@@ -173,9 +175,13 @@ def _cells(fmt: FileFormat, body: dict[str, Any]) -> dict[str, Any]:
     return cells
 
 
-def _load(store: GraphStore, fmt: FileFormat, cells: dict[str, Any]) -> IngestResult:
+def _load(
+    store: GraphStore, fmt: FileFormat, cells: dict[str, Any], author: str | None
+) -> IngestResult:
     table = Table(fmt, _source(fmt), [(1, cells)])
-    return ingest_tables(store, RawDataset(tables=[table]), source=REQUEST)
+    return ingest_tables(
+        store, RawDataset(tables=[table]), source=_source(fmt), author=author, action="api"
+    )
 
 
 @dataclass
@@ -197,7 +203,11 @@ def _existing_required(store: GraphStore, fmt: FileFormat, node_id: str) -> dict
 
 
 def create_node(
-    store: GraphStore, gate: WriteGate, label: Label, body: dict[str, Any]
+    store: GraphStore,
+    gate: WriteGate,
+    label: Label,
+    body: dict[str, Any],
+    author: str | None = None,
 ) -> NodeWrite:
     """Create a node from a row of its file.
 
@@ -215,7 +225,7 @@ def create_node(
                 f"{label} {node_id} exists already; use PATCH to change it",
                 {"label": str(label), "id": node_id},
             )
-        result = _load(store, fmt, cells)
+        result = _load(store, fmt, cells, author)
     node = store.get_node(label, node_id) if node_id is not None else None
     if node is None:  # the row validated, so its id was plain; deleted in between
         raise not_found(label, str(node_id))
@@ -234,7 +244,12 @@ def _plain_id(value: Any) -> str | None:
 
 
 def update_node(
-    store: GraphStore, gate: WriteGate, label: Label, node_id: str, body: dict[str, Any]
+    store: GraphStore,
+    gate: WriteGate,
+    label: Label,
+    node_id: str,
+    body: dict[str, Any],
+    author: str | None = None,
 ) -> NodeWrite:
     """Change some fields of a node; fields not given stay as they are.
 
@@ -256,25 +271,47 @@ def update_node(
     with gate.held():
         row = _existing_required(store, fmt, node_id) | cells
         row["id"] = node_id
-        result = _load(store, fmt, row)
+        result = _load(store, fmt, row, author)
     node = store.get_node(label, node_id)
     if node is None:  # deleted by another process in between
         raise not_found(label, node_id)
     return NodeWrite(node, result)
 
 
-def delete_node(store: GraphStore, gate: WriteGate, label: Label, node_id: str) -> Node:
-    """Delete a node and every relationship it has.
+def delete_node(
+    store: GraphStore, gate: WriteGate, label: Label, node_id: str, author: str | None = None
+) -> Node:
+    """Delete a node and every relationship it has (logged, with those relationships).
 
     Raises:
         NotFound: no such node.
     """
     with gate.held():
-        node = store.get_node(label, node_id)
-        if node is None:
-            raise not_found(label, node_id)
-        store.delete(nodes=[(label, node_id)])
+        with store.reading():
+            node = store.get_node(label, node_id)
+            if node is None:
+                raise not_found(label, node_id)
+            rels = [
+                Relationship(n.rel, label, node_id, n.node.label, n.node.id, n.props)
+                if n.direction == "out"
+                else Relationship(n.rel, n.node.label, n.node.id, label, node_id, n.props)
+                for n in store.neighbours(label, node_id)
+            ]
+        entry = removal_entry(author, f"{REQUEST} DELETE {label}", [node, *rels])
+        store.write((), (), remove_nodes=[(label, node_id)], documents=[entry])
     return node
+
+
+def removal_entry(
+    author: str | None, source: str, records: list[Node | Relationship]
+) -> tuple[DocumentKind, str, str]:
+    """The change-log entry of a deletion outside ingest (API, web workbench)."""
+    return change_entry(
+        action="api",
+        author=author,
+        source=source,
+        changes=[RecordChange("removed", r, r.props, None) for r in records],
+    )
 
 
 # --- relationships --------------------------------------------------------------------------
@@ -323,6 +360,7 @@ def create_relationship(
     props: dict[str, Any],
     src_label: str | None = None,
     dst_label: str | None = None,
+    author: str | None = None,
 ) -> IngestResult:
     """Create (or update the properties of) one relationship, checked as ingest checks it.
 
@@ -342,7 +380,15 @@ def create_relationship(
     with gate.held():
         if edge_file is not None and edge_file.edge is not None:
             row = {edge_file.edge.src_column: src, edge_file.edge.dst_column: dst}
-            return _load(store, edge_file, row | _cells(edge_file, props))
+            cells = _cells(edge_file, props)
+            named = sorted(row.keys() & cells.keys())
+            if named:  # the ends come from src and dst, never from a property
+                raise InvalidInput(
+                    f"关系的两端由 src 和 dst 给出，属性中不能有 {'、'.join(named)}",
+                    f"the ends of a relationship are src and dst; properties may not "
+                    f"name {', '.join(named)}",
+                )
+            return _load(store, edge_file, row | cells, author)
         fmt, link = _link_for(store, rel, start, dst, end)
         allowed = {"core"} if rel is Rel.IN_MAJOR else set()
         unknown = sorted(set(props) - allowed)
@@ -357,7 +403,7 @@ def create_relationship(
         if rel is Rel.IN_MAJOR and props.get("core") is not None:
             core = _cells(fmt, {"core_major_ids": dst if _flag(props["core"]) else None})
             row |= core
-        return _load(store, fmt, row)
+        return _load(store, fmt, row, author)
 
 
 def _flag(value: Any) -> bool:
@@ -378,6 +424,7 @@ def delete_relationship(
     dst: str,
     src_label: str | None = None,
     dst_label: str | None = None,
+    author: str | None = None,
 ) -> Relationship:
     """Delete one relationship (of either label, if its ends are ambiguous); returns it.
 
@@ -395,7 +442,8 @@ def delete_relationship(
             raise NotFound(
                 f"找不到关系 {src} → {dst}（{rel.zh}）", f"no relationship {src} -[{rel}]-> {dst}"
             )
-        store.delete(relationships=[r.key for r in found])
+        entry = removal_entry(author, f"{REQUEST} DELETE {rel}", list(found))
+        store.write((), (), remove_relationships=[r.key for r in found], documents=[entry])
     return found[0]
 
 
@@ -424,7 +472,8 @@ def sniff_upload(path: Path, suffix: str) -> str:
             with zipfile.ZipFile(path) as archive:
                 names = archive.namelist()
                 infos = archive.infolist()
-        except (zipfile.BadZipFile, OSError):
+        # zipfile raises these on a damaged central directory, not only BadZipFile
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError):
             names, infos = [], []
         if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
             kind = "xlsx"
@@ -458,7 +507,14 @@ def safe_name(filename: str | None, kind: str) -> str:
 
 
 def ingest_upload(
-    store: GraphStore, gate: WriteGate, filename: str | None, spooled: Any, dry_run: bool
+    store: GraphStore,
+    gate: WriteGate,
+    filename: str | None,
+    spooled: Any,
+    dry_run: bool,
+    *,
+    sync: bool = False,
+    author: str | None = None,
 ) -> IngestResult:
     """Load an uploaded dataset, all or nothing (or, in a dry run, say what would change).
 
@@ -476,6 +532,8 @@ def ingest_upload(
         raw_path.rename(path)
         raw: RawDataset = read_dataset(path)
         with gate.held():
-            return ingest_tables(store, raw, source=path.name, dry_run=dry_run)
+            return ingest_tables(
+                store, raw, source=path.name, dry_run=dry_run, sync=sync, author=author
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -30,6 +30,7 @@ HTTP_STATUS: dict[str, int] = {
     "missing_extra": 501,  # a feature whose optional packages are not installed
     "config_error": 500,
     "store_unavailable": 503,
+    "store_full": 507,  # the disk is full: the write did not land
 }
 
 
@@ -114,6 +115,12 @@ class StoreUnavailable(ChanjiaoError):
     """The store cannot be opened or reached (bad path, locked file, server down)."""
 
     code = "store_unavailable"
+
+
+class StoreFull(StoreUnavailable):
+    """The disk (or the store's size limit) is full: the write did not land."""
+
+    code = "store_full"
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,3 +188,14 @@ def test_students_need_their_key_even_when_all_reads_need_one(talent: GraphStore
         assert_error(client.get(f"{V1}/nodes/courses"), 401, "unauthorized")
         assert client.get(f"{V1}/nodes/courses", headers=STUDENT_AUTH).status_code == 200
         assert client.get(f"{V1}/nodes/students", headers={"X-API-Key": KEY}).status_code == 200
+
+
+def test_change_log_leaves_students_out_without_a_key(api: TestClient) -> None:
+    open_log = api.get(f"{V1}/changes")
+    assert open_log.status_code == 200
+    files = {f["file"] for entry in open_log.json() for f in entry["files"]}
+    assert "courses" in files or "courses.csv" in files
+    assert not {f for f in files if f.startswith(("students", "results", "student_cert"))}
+    _no_names(open_log.text)
+    keyed = api.get(f"{V1}/changes", headers=STUDENT_AUTH)
+    assert "赵一" in keyed.text

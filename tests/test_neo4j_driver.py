@@ -116,10 +116,14 @@ def test_an_ingest_is_one_transaction_of_unwind_batches() -> None:
         if c.args[0] == cypher.merge_nodes(Label.COURSE)
     ]
     assert [len(rows) for rows in course_batches] == [2, 2, 1]  # 5 courses, 2 a batch
-    assert all(q.startswith("UNWIND $rows AS row ") for q in queries)
+    # The change-log entry goes last, in the same transaction.
+    log = [i for i, q in enumerate(queries) if "ChanjiaoDocument" in q]
+    assert log and log[-1] == len(queries) - 1 and cypher.SAVE_DOCUMENT in queries
+    graph = queries[: log[0]]
+    assert all(q.startswith("UNWIND $rows AS row ") for q in graph)
     # Nodes first: every relationship's ends exist when it is merged.
-    first_rel = next(i for i, q in enumerate(queries) if "MERGE (a)-[r:" in q)
-    assert all("MERGE (n:" in q for q in queries[:first_rel])
+    first_rel = next(i for i, q in enumerate(graph) if "MERGE (a)-[r:" in q)
+    assert all("MERGE (n:" in q for q in graph[:first_rel])
 
 
 def test_failure_mid_ingest_rolls_back_and_can_be_rerun() -> None:

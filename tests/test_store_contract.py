@@ -252,6 +252,70 @@ def test_documents_beside_the_graph(small: GraphStore, second_handle: GraphStore
     assert [d.name for d in small.documents(DocumentKind.VERSION)] == ["2026级"]
 
 
+def test_one_write_removes_clears_and_upserts(store: GraphStore) -> None:
+    store.write(
+        [course("C1", hours=64, kind="theory"), course("C2"), ability("A1"), ability("A2")],
+        [covers("C1", "A1", 3), covers("C2", "A1", 2), covers("C2", "A2", 1)],
+    )
+    store.write(
+        [course("C3", hours=8), Node(Label.COURSE, "C1", {"semester": 2})],
+        [covers("C3", "A2", 4)],
+        remove_nodes=[(Label.COURSE, "C2")],
+        remove_relationships=[covers("C1", "A1", 0).key],
+        clear_nodes=[(Label.COURSE, "C1", ["hours", "kind"]), (Label.COURSE, "C9", ["hours"])],
+    )
+    assert set(store.nodes(Label.COURSE)) == {"C1", "C3"}
+    node = store.get_node(Label.COURSE, "C1")
+    assert node is not None and node.props == {"name": "课程C1", "semester": 2}
+    assert [(r.src, r.dst) for r in store.relationships(Rel.COVERS)] == [("C3", "A2")]
+
+
+def test_clearing_relationship_properties(store: GraphStore) -> None:
+    offer = Relationship(Rel.OFFERS, Label.ENTERPRISE, "E1", Label.POSITION, "P1", {"headcount": 3})
+    store.write(
+        [Node(Label.ENTERPRISE, "E1", {"name": "甲"}), Node(Label.POSITION, "P1", {"name": "岗"})],
+        [offer],
+    )
+    store.write([], [], clear_relationships=[(offer.key, ["headcount"])])
+    [found] = store.relationships(Rel.OFFERS)
+    assert found.props == {}
+
+
+def test_a_failed_write_with_removals_changes_nothing(store: GraphStore) -> None:
+    store.write([course("C1", hours=64), ability("A1")], [covers("C1", "A1", 3)])
+    bad = Relationship(Rel.COVERS, Label.COURSE, "C1", Label.ABILITY, "A1", {"level": object()})
+    with pytest.raises(TypeError):
+        store.write(
+            [],
+            [bad],
+            documents=[(DocumentKind.CHANGE, "c1", "{}")],
+            remove_nodes=[(Label.ABILITY, "A1")],
+            clear_nodes=[(Label.COURSE, "C1", ["hours"])],
+        )
+    with pytest.raises(ValueError):
+        store.write([], [], clear_nodes=[(Label.COURSE, "C1", ["name"])])
+    assert store.get_node(Label.COURSE, "C1") == course("C1", hours=64)
+    assert len(store.relationships(Rel.COVERS)) == 1
+    assert store.documents(DocumentKind.CHANGE) == []  # the log entry went with the write
+
+
+def test_a_write_saves_its_documents_with_it(store: GraphStore) -> None:
+    store.write([course("C1")], [], documents=[(DocumentKind.CHANGE, "c1", '{"a":"课"}')])
+    [listed] = store.documents(DocumentKind.CHANGE)
+    assert listed.name == "c1"
+    found = store.document(DocumentKind.CHANGE, "c1")
+    assert found is not None and found.body == '{"a":"课"}'
+
+
+def test_a_document_bigger_than_a_batch_round_trips(store: GraphStore) -> None:
+    body = "课程" * 300_000 + "end"  # 1.8 MB of UTF-8: more than one Cypher batch
+    store.write([], [], documents=[(DocumentKind.CHANGE, "big", body)])
+    store.save_document(DocumentKind.VERSION, "big", body)
+    for kind in (DocumentKind.CHANGE, DocumentKind.VERSION):
+        found = store.document(kind, "big")
+        assert found is not None and found.body == body and found.size == len(body)
+
+
 def test_student_records(store: GraphStore) -> None:
     ingest(store, DATA / "valid" / "talent")
     records = store.student_records(cohort="2023")

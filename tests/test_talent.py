@@ -249,8 +249,8 @@ def test_ingest_errors_change_nothing(talent: GraphStore, tmp_path: Path) -> Non
         ("results.csv", 7, "passed"),
         ("student_certificates.csv", 2, "certificate_id"),
     }
-    assert "成绩应在 0–100 之间" in found[("results.csv", 2, "score")].zh
-    assert "score must be between 0 and 100" in found[("results.csv", 2, "score")].en
+    assert "成绩应为 0–100 的数字" in found[("results.csv", 2, "score")].zh
+    assert "score must be a number 0–100" in found[("results.csv", 2, "score")].en
     assert "学生编号 S9 不存在" in found[("results.csv", 3, "student_id")].zh
     assert "课程编号 C9" in found[("results.csv", 4, "course_id")].zh
     assert "重复" in found[("results.csv", 6, "student_id")].zh

@@ -25,6 +25,7 @@ from chanjiao.api.routes import (
     data,
     gaps,
     health,
+    history,
     ingest,
     interop,
     nodes,
@@ -66,6 +67,7 @@ TAGS = [
     {"name": "data", "description": "数据集导入与导出 Dataset ingest and export"},
     {"name": "reports", "description": "差距报告与图谱视图 Gap reports and graph views"},
     {"name": "planning", "description": "专业群规划 Specialty-cluster planning"},
+    {"name": "history", "description": "版本与变更日志 Versions and the change log"},
     {
         "name": "talent",
         "description": "人才和岗位大数据库（需要密钥）Talent readiness (key needed)",
@@ -150,6 +152,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
         data,
         views,
         plan,
+        history,
         talent,
     ):
         app.include_router(module.router, prefix=PREFIX)

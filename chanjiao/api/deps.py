@@ -8,6 +8,7 @@ each request a hop through the thread pool per dependency.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import hmac
 import os
 import threading
@@ -73,13 +74,29 @@ def _check(request: Request, presented: bytes | None, *, reading: bool = False) 
         raise Unauthorized("API 密钥无效", "the API key is not valid")
 
 
+def key_name(presented: bytes) -> str:
+    """How the change log names a key: a fingerprint that does not reveal it."""
+    return f"API 密钥 {hashlib.sha256(presented).hexdigest()[:8]}"
+
+
 async def require_write_key(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
 ) -> None:
-    """Writes always need a key."""
-    _check(request, _presented(bearer, header))
+    """Writes always need a key; the key's name is kept for the change log."""
+    presented = _presented(bearer, header)
+    _check(request, presented)
+    request.state.author = key_name(presented) if presented is not None else None
+
+
+async def get_author(request: Request) -> str | None:
+    """Who is writing: the name of the request's API key (after `require_write_key`)."""
+    author: str | None = getattr(request.state, "author", None)
+    return author
+
+
+Author = Annotated[str | None, Depends(get_author)]
 
 
 async def require_read_key(

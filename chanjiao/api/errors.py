@@ -23,6 +23,7 @@ from chanjiao.errors import (
     HTTP_STATUS,
     ChanjiaoError,
     InvalidInput,
+    StoreFull,
     StoreUnavailable,
 )
 
@@ -86,6 +87,14 @@ def error_response(
 
 
 def chanjiao_error_response(exc: ChanjiaoError) -> JSONResponse:
+    if isinstance(exc, StoreFull):
+        log.error("store full: %s", exc.en)
+        return error_response(
+            exc.status,
+            exc.code,
+            "服务器磁盘已满，本次写入未生效，数据保持原样；请联系管理员",
+            "the server's disk is full; nothing of this write was applied; tell the operator",
+        )
     if isinstance(exc, StoreUnavailable):
         # Store messages name files and drivers: log them, tell the client less.
         log.error("store unavailable: %s", exc.en)

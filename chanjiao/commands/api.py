@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
-from chanjiao.config import ENV_STORE
+from chanjiao.commands.common import StoreOption, err, out, store_at, styled, user_errors
+from chanjiao.config import ENV_STORE, open_store
 from chanjiao.errors import InvalidRequest, MissingExtra
 from chanjiao.ingest.media import ExportFormat
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail with one line if uvicorn could not listen on host:port (in use, no such address)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InvalidRequest(
+            f"无法解析监听地址 {host}：{exc.strerror or exc}",
+            f"cannot resolve the address {host} to listen on: {exc.strerror or exc}",
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            in_use = exc.errno == errno.EADDRINUSE
+            raise InvalidRequest(
+                f"端口 {port} 已被占用，请用 --port 换一个端口"
+                if in_use
+                else f"无法在 {host}:{port} 上监听：{exc.strerror or exc}",
+                f"port {port} is in use; choose another with --port"
+                if in_use
+                else f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            ) from None
+
+
+@user_errors
 def serve_command(
     host: Annotated[
         str, typer.Option("--host", help="监听地址（容器内用 0.0.0.0）。Address to listen on.")
@@ -35,6 +64,9 @@ def serve_command(
     if store is not None:
         # Workers are separate processes: they read the store from the environment.
         os.environ[ENV_STORE] = store
+    # Start-up problems as one line and exit 1, before uvicorn would print a traceback.
+    open_store(store).close()
+    _check_port(host, port)
     err.print(
         f"chanjiao API: http://{host}:{port}/api/v1/docs · 数据库 store: "
         f"{os.environ.get(ENV_STORE) or 'chanjiao.db'}",
@@ -81,7 +113,7 @@ def export_command(
 
         dataset = write_export(graph, fmt, output, pseudonymise=pseudonymise)
     for warning in dataset.warnings:
-        err.print(f"[yellow]! {warning}[/]", highlight=False)
+        err.print(styled("[yellow]! {}[/]", warning), highlight=False)
     out.print(
         f"已导出 exported {dataset.rows} 行 rows（{len(dataset.tables)} 个表 tables）→ {output}",
         highlight=False,

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from chanjiao.commands.common import StoreOption, err, out, progress_bar, store_at, user_errors
@@ -62,6 +61,7 @@ def _finish(
     store: str | None,
 ) -> None:
     from chanjiao.cli import print_ingest
+    from chanjiao.history.changelog import cli_author
     from chanjiao.interop.common import load_dataset, write_dataset
 
     if output is None and not ingest:
@@ -72,7 +72,9 @@ def _finish(
     result = None
     if ingest:
         with store_at(store) as graph, progress_bar() as report:
-            result = load_dataset(graph, dataset, dry_run=dry_run, progress=report)
+            result = load_dataset(
+                graph, dataset, dry_run=dry_run, progress=report, author=cli_author(None)
+            )
     written = None
     if output is not None and not dry_run:
         written = write_dataset(dataset, output)
@@ -81,7 +83,7 @@ def _finish(
         data["ingest"] = result.as_dict() if result else None
         out.print_json(data=data)
         return
-    table = Table(title=escape(dataset.source))
+    table = Table(title=dataset.source)  # the consoles print text as text
     table.add_column("表 File")
     table.add_column("行 Rows", justify="right")
     for name, rows in dataset.ordered().items():
@@ -321,7 +323,7 @@ def catalog_search_command(
     if as_json:
         out.print_json(data=[m.as_dict() for m in found])
         return
-    table = Table(title=f"{catalog.CATALOG_NAME}：“{escape(query)}” 共 {len(found)} 个专业 majors")
+    table = Table(title=f"{catalog.CATALOG_NAME}：“{query}” 共 {len(found)} 个专业 majors")
     for column in (
         "代码 Code",
         "专业名称 Major",

@@ -25,7 +25,7 @@ from chanjiao.analysis.resources import (
     ResourceTargets,
 )
 from chanjiao.analysis.resources import resource_shortfalls as shortfalls
-from chanjiao.commands.common import StoreOption, out, store_at, user_errors
+from chanjiao.commands.common import StoreOption, out, store_at, styled, user_errors
 from chanjiao.errors import InvalidRequest
 from chanjiao.graph.schema import (
     TextbookFormat,
@@ -150,8 +150,15 @@ def cluster_command(
         return
     unit = BUDGET_ZH[plan.budget_kind]
     out.print(
-        f"产业链 chain [bold]{plan.chain}[/] · 环节 segments {', '.join(plan.segments)} · "
-        f"预算 budget {plan.budget:g} {unit} ({plan.budget_kind}) · 需求 demand {plan.demand}"
+        styled(
+            "产业链 chain [bold]{}[/] · 环节 segments {} · 预算 budget {} {} ({}) · 需求 demand {}",
+            plan.chain,
+            ", ".join(plan.segments),
+            f"{plan.budget:g}",
+            unit,
+            plan.budget_kind,
+            plan.demand,
+        )
     )
     out.print(
         f"候选 pool：专业 majors {plan.pool_majors} · 课程 courses {plan.pool_courses}"
@@ -178,7 +185,7 @@ def cluster_command(
             kind = "[bold]专业[/] " if pick.kind == "major" else ""
             table.add_row(
                 str(rank),
-                f"{kind}{pick.name} ({pick.id})",
+                styled(kind + "{} ({})", pick.name, pick.id),
                 str(len(pick.new_courses)),
                 f"{pick.cost:g}",
                 f"{_pp(pick.coverage_gain)} pp",
@@ -193,8 +200,15 @@ def cluster_command(
     if plan.current is not None:
         current = plan.current
         out.print(
-            f"现有专业群 current [bold]{current.name}[/]（{current.id}）：覆盖率 coverage "
-            f"{_pct(current.coverage)} · {len(current.courses)} 门课程 · 花费 cost {current.cost:g} {unit}"
+            styled(
+                "现有专业群 current [bold]{}[/]（{}）：覆盖率 coverage {} · {} 门课程 · 花费 cost {} {}",
+                current.name,
+                current.id,
+                _pct(current.coverage),
+                len(current.courses),
+                f"{current.cost:g}",
+                unit,
+            )
         )
         out.print(
             f"推荐方案 recommended ({plan.recommended.method})：覆盖率 coverage "
@@ -266,8 +280,13 @@ def what_if_command(
         return
     comparison = result.comparison
     out.print(
-        f"[bold]{result.after.cluster_name}[/]（{result.after.cluster}） × "
-        f"[bold]{result.after.chain_name}[/]（{result.after.chain}） · 未写入 nothing written"
+        styled(
+            "[bold]{}[/]（{}） × [bold]{}[/]（{}） · 未写入 nothing written",
+            result.after.cluster_name,
+            result.after.cluster,
+            result.after.chain_name,
+            result.after.chain,
+        )
     )
     out.print(
         f"增加 added: {', '.join(comparison.courses_added) or '—'} · "
@@ -275,8 +294,12 @@ def what_if_command(
         f"调整等级 levels set: {len(levels)}"
     )
     out.print(
-        f"总体覆盖率 Overall coverage: {_pct(comparison.chain.before)} → "
-        f"[bold]{_pct(comparison.chain.after)}[/] ({_pp(comparison.chain.delta)} pp)"
+        styled(
+            "总体覆盖率 Overall coverage: {} → [bold]{}[/] ({} pp)",
+            _pct(comparison.chain.before),
+            _pct(comparison.chain.after),
+            _pp(comparison.chain.delta),
+        )
     )
     table = Table(title="环节 Segments")
     for column in ("环节 Segment", "之前 Before", "之后 After", "变化 Δ pp"):
@@ -368,8 +391,14 @@ def resources_command(
         return
     data = report.to_dict()
     out.print(
-        f"专业群 cluster [bold]{report.cluster}[/] × 产业链 chain [bold]{report.chain}[/] · "
-        f"教学团队 team {len(report.team)} 人 · 教材 textbooks {len(report.textbooks)} 种"
+        styled(
+            "专业群 cluster [bold]{}[/] × 产业链 chain [bold]{}[/] · 教学团队 team {} 人 · "
+            "教材 textbooks {} 种",
+            report.cluster,
+            report.chain,
+            len(report.team),
+            len(report.textbooks),
+        )
     )
     table = Table(title="短板概览 Summary")
     table.add_column("项目 Item")
@@ -443,7 +472,7 @@ def resources_command(
 
 def _list(title: str, items: list[str], limit: int = 12) -> None:
     shown = "、".join(items[:limit]) + (f" …（共 {len(items)}）" if len(items) > limit else "")
-    out.print(f"[bold]{title}[/]：{shown or '—'}", highlight=False)
+    out.print(styled("[bold]{}[/]：{}", title, shown or "—"), highlight=False)
 
 
 # --- path ---------------------------------------------------------------------------------
@@ -484,9 +513,15 @@ def path_command(
         _json(path.to_dict())
         return
     out.print(
-        f"[bold]{path.position_name}[/]（{path.position}） · 专业群 {path.cluster} · "
-        f"{path.semesters} 个学期 semesters · 每学期上限 max load "
-        f"{'—' if path.max_load is None else f'{path.max_load:g}'} ({path.load_by})"
+        styled(
+            "[bold]{}[/]（{}） · 专业群 {} · {} 个学期 semesters · 每学期上限 max load {} ({})",
+            path.position_name,
+            path.position,
+            path.cluster,
+            path.semesters,
+            "—" if path.max_load is None else f"{path.max_load:g}",
+            path.load_by,
+        )
     )
     names = {c.id: c for c in path.courses}
     table = Table(title="学期安排 Semester plan")
@@ -503,7 +538,9 @@ def path_command(
         )
     out.print(table)
     out.print(
-        "[dim]* 由排课算法安排 placed by the planner; 其余为课程已定学期 others keep their semester[/]"
+        styled(
+            "[dim]* 由排课算法安排 placed by the planner; 其余为课程已定学期 others keep their semester[/]"
+        )
     )
     _list("未被任何课程培养的能力 Abilities no course builds", path.untaught)
     _list(
@@ -573,8 +610,10 @@ def partners_command(
             )
         out.print(table)
     out.print(
-        "[dim]类型 tier · 共建 partner of the cluster's college · 需求 headcount · 覆盖率 "
-        "coverage · 缺口 shortfall = Σ headcount × (1 − coverage)[/]"
+        styled(
+            "[dim]类型 tier · 共建 partner of the cluster's college · 需求 headcount · 覆盖率 "
+            "coverage · 缺口 shortfall = Σ headcount × (1 − coverage)[/]"
+        )
     )
 
 
@@ -593,23 +632,23 @@ def eligibility_command(
     if fmt is Fmt.json:
         _json(result.to_dict())
         return
-    out.print(f"[bold]{result.name}[/]（{result.college}）")
+    out.print(styled("[bold]{}[/]（{}）", result.name, result.college))
     table = Table(title="申报条件 Application conditions（§六(一)1）")
     for column in ("条件 Condition", "结果 Result", "说明 Detail"):
         table.add_column(column)
     for c in result.conditions:
         table.add_row(
-            f"{c.zh}\n[dim]{c.en}[/]",
-            "[green]✓ 满足 met[/]" if c.met else "[red]✗ 未满足 unmet[/]",
-            f"{c.detail_zh}\n[dim]{c.detail_en}[/]",
+            styled("{}\n[dim]{}[/]", c.zh, c.en),
+            styled("[green]✓ 满足 met[/]" if c.met else "[red]✗ 未满足 unmet[/]"),
+            styled("{}\n[dim]{}[/]", c.detail_zh, c.detail_en),
         )
     out.print(table)
     out.print(
-        "结论 Verdict: "
-        + (
-            "[green]符合申报条件 eligible[/]"
-            if result.eligible
-            else "[red]不符合申报条件 not eligible[/]：" + "；".join(c.zh for c in result.unmet)
+        styled("结论 Verdict: [green]符合申报条件 eligible[/]")
+        if result.eligible
+        else styled(
+            "结论 Verdict: [red]不符合申报条件 not eligible[/]：{}",
+            "；".join(c.zh for c in result.unmet),
         )
     )
 
@@ -645,7 +684,7 @@ def certificates_command(
         courses = sorted({row["course"] for c in p.certificates for row in c.courses})
         table.add_row(
             f"{p.name} ({p.id})",
-            "、".join(c.id for c in p.certificates) or "[red]—[/]",
+            "、".join(c.id for c in p.certificates) or styled("[red]—[/]"),
             "、".join(c.id for c in p.competitions) or "—",
             "、".join(beyond) or "—",
             "、".join(courses) or "—",

@@ -67,6 +67,20 @@ def merge_relationships(rel: Rel, src: Label, dst: Label) -> str:
     )
 
 
+def set_node_properties(label: Label) -> str:
+    """``SET n += row.props`` on existing nodes: rows ``{id, props}``; a null value removes."""
+    return f"UNWIND $rows AS row MATCH (n:{_label(label)} {{id: row.id}}) SET n += row.props"
+
+
+def set_relationship_properties(rel: Rel, src: Label, dst: Label) -> str:
+    """``SET r += row.props`` on existing relationships: rows ``{src, dst, props}``."""
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{_label(src)} {{id: row.src}})-[r:{_rel(rel)}]->"
+        f"(b:{_label(dst)} {{id: row.dst}}) SET r += row.props"
+    )
+
+
 def delete_nodes(label: Label) -> str:
     return f"UNWIND $ids AS i MATCH (n:{_label(label)} {{id: i}}) DETACH DELETE n"
 
@@ -126,7 +140,19 @@ SAVE_DOCUMENT = (
     f"MERGE (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) "
     "SET d.created = $created, d.body = $body, d.size = $size"
 )
-GET_DOCUMENT = f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) RETURN d.created, d.body"
+#: The rest of a document too big for one statement, one piece per node (appending to one
+#: string property would copy it again for every piece).
+DOCUMENT_PIECE_LABEL = "ChanjiaoDocumentPiece"
+SAVE_DOCUMENT_PIECE = (
+    f"CREATE (:{DOCUMENT_PIECE_LABEL} {{kind: $kind, name: $name, seq: $seq, text: $piece}})"
+)
+GET_DOCUMENT_PIECES = (
+    f"MATCH (p:{DOCUMENT_PIECE_LABEL} {{kind: $kind, name: $name}}) RETURN p.seq, p.text"
+)
+DELETE_DOCUMENT_PIECES = f"MATCH (p:{DOCUMENT_PIECE_LABEL} {{kind: $kind, name: $name}}) DELETE p"
+GET_DOCUMENT = (
+    f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind, name: $name}}) RETURN d.created, d.body, d.size"
+)
 LIST_DOCUMENTS = (
     f"MATCH (d:{DOCUMENT_LABEL} {{kind: $kind}}) RETURN d.name, d.created, d.size "
     "ORDER BY d.created, d.name"

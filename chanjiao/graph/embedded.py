@@ -21,6 +21,7 @@ Design (see README, "Architecture"):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
@@ -35,7 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from chanjiao.errors import StoreUnavailable
+from chanjiao.errors import StoreFull, StoreUnavailable
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
@@ -45,6 +46,7 @@ from chanjiao.graph.store import (
     DocumentKind,
     GraphStore,
     Neighbour,
+    RelKey,
     ResultRow,
     ScopePosition,
     ScopeRequirement,
@@ -54,12 +56,14 @@ from chanjiao.graph.store import (
     StudentRow,
     chain_not_found,
     check_filters,
+    clearable,
     document_exists,
     frozen_prerequisites,
     int_or_none,
     segment_not_found,
     utc_now,
 )
+from chanjiao.graph.values import check_property
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -113,6 +117,10 @@ INSERT INTO rels (type, src, dst, src_label, dst_label, props) VALUES (?, ?, ?, 
 ON CONFLICT (type, src, dst, src_label, dst_label) DO UPDATE SET
     props = json_patch(rels.props, excluded.props)
 """
+
+_DELETE_REL = (
+    "DELETE FROM rels WHERE type = ? AND src_label = ? AND src = ? AND dst_label = ? AND dst = ?"
+)
 
 _IDS = "(SELECT value FROM json_each(?))"
 _BY_DST = "INDEXED BY rels_by_dst"
@@ -206,10 +214,7 @@ class EmbeddedStore(GraphStore):
                 conn.execute("PRAGMA synchronous = FULL")
                 conn.execute("PRAGMA cache_size = -131072")  # 128 MiB: big loads stay in memory
             except sqlite3.Error as exc:
-                raise StoreUnavailable(
-                    f"无法打开数据库 {self.path}：{exc}",
-                    f"cannot open the database {self.path}: {exc}",
-                ) from exc
+                raise store_error(self.path, exc) from exc
             self._local.conn = conn
             self._local.depth = 0
             with self._lock:
@@ -246,11 +251,8 @@ class EmbeddedStore(GraphStore):
                 + f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'), "
                 "('generation', '0'); COMMIT;"
             )
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(
-                f"无法读取数据库 {self.path}：{exc}",
-                f"cannot read the database {self.path}: {exc}",
-            ) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -264,22 +266,48 @@ class EmbeddedStore(GraphStore):
         conn = self._conn()
         depth: int = self._local.depth
         if depth == 0 and not conn.in_transaction:
-            conn.execute("BEGIN")
+            self._run(conn, "BEGIN")
         self._local.depth = depth + 1
         try:
             yield
         finally:
             self._local.depth = depth
             if depth == 0 and conn.in_transaction:
-                conn.execute("COMMIT")
+                self._run(conn, "COMMIT")
+
+    def _run(self, conn: sqlite3.Connection, sql: str) -> None:
+        try:
+            conn.execute(sql)
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
+
+    @contextmanager
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error; sqlite errors mapped.
+
+        SQLite may have rolled back by itself (a full disk does): then there is
+        nothing to roll back, and no second error to report.
+        """
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise store_error(self.path, exc) from exc
+            raise
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
             return self._conn().execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"读取数据库失败：{exc}", f"reading the database failed: {exc}"
-            ) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
 
     def generation(self) -> int:
         """A number that changes whenever any process commits a write."""
@@ -287,7 +315,17 @@ class EmbeddedStore(GraphStore):
 
     # --- writes -------------------------------------------------------------------------
 
-    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None:
+    def write(
+        self,
+        nodes: Sequence[Node],
+        relationships: Sequence[Relationship],
+        *,
+        remove_nodes: Sequence[tuple[Label, str]] = (),
+        remove_relationships: Sequence[RelKey] = (),
+        clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
+        clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+        documents: Sequence[tuple[DocumentKind, str, str]] = (),
+    ) -> None:
         conn = self._conn()
         if conn.in_transaction:
             raise RuntimeError("write() inside reading() would break the snapshot")
@@ -307,22 +345,79 @@ class EmbeddedStore(GraphStore):
             (r.type.value, r.src, r.dst, r.src_label.value, r.dst_label.value, _props_json(r.props))
             for r in relationships
         )
-        _begin_write(conn)
+        for node in nodes:
+            for key, value in node.props.items():
+                if value is not None:
+                    check_property(value, f"{node.label} {node.id}", key)
+        for rel in relationships:
+            for key, value in rel.props.items():
+                if value is not None:
+                    check_property(value, f"{rel.type} {rel.src}->{rel.dst}", key)
+        node_clears = [
+            (f"$.{key}", str(label), node_id)
+            for label, node_id, keys in clear_nodes
+            for key in clearable(keys)
+        ]
+        rel_clears = [
+            (f"$.{key}", *(str(part) for part in rel_key))
+            for rel_key, keys in clear_relationships
+            for key in clearable(keys)
+        ]
         bulk = len(relationships) >= self.bulk_threshold
-        try:
+        with self._transaction(conn):
+            conn.executemany(
+                _DELETE_REL, [tuple(str(part) for part in key) for key in remove_relationships]
+            )
+            self._remove_nodes(conn, remove_nodes)
+            conn.executemany(
+                "UPDATE nodes SET props = json_remove(props, ?) WHERE label = ? AND id = ?",
+                node_clears,
+            )
+            conn.executemany(
+                "UPDATE rels SET props = json_remove(props, ?) WHERE type = ? "
+                "AND src_label = ? AND src = ? AND dst_label = ? AND dst = ?",
+                rel_clears,
+            )
             conn.executemany(_UPSERT_NODE, node_rows)
             if bulk:  # one index build after the load is cheaper than a million updates
                 conn.execute("DROP INDEX rels_by_dst")
             conn.executemany(_UPSERT_REL, rel_rows)
             if bulk:
                 conn.execute(_INDEX_BY_DST)
+            conn.executemany(
+                "INSERT INTO documents (kind, name, created, body, size) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        DocumentKind(kind).value,
+                        name,
+                        utc_now(),
+                        zlib.compress(body.encode(), 6),
+                        len(body),
+                    )
+                    for kind, name, body in documents
+                ],
+            )
             conn.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+
+    @staticmethod
+    def _remove_nodes(conn: sqlite3.Connection, nodes: Sequence[tuple[Label, str]]) -> None:
+        """Delete nodes and every relationship they have (inside the caller's transaction)."""
+        for label, node_id in nodes:
+            conn.execute("DELETE FROM nodes WHERE label = ? AND id = ?", (str(label), node_id))
+            for rel in Rel:
+                starts, ends = rel.ends
+                if label in starts:
+                    conn.execute(
+                        "DELETE FROM rels WHERE type = ? AND src = ? AND src_label = ?",
+                        (str(rel), node_id, str(label)),
+                    )
+                if label in ends:
+                    conn.execute(
+                        f"DELETE FROM rels {_BY_DST} WHERE type = ? AND dst = ? AND dst_label = ?",
+                        (str(rel), node_id, str(label)),
+                    )
 
     def _read_only(self) -> bool:
         return self.path.exists() and not os.access(self.path, os.W_OK)
@@ -343,10 +438,8 @@ class EmbeddedStore(GraphStore):
             )
         except sqlite3.IntegrityError as exc:
             raise document_exists(kind, name) from exc
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"写入数据库失败：{exc}", f"writing the database failed: {exc}"
-            ) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
         return Document(kind, name, created, body, len(body))
 
     def document(self, kind: DocumentKind, name: str) -> Document | None:
@@ -375,51 +468,11 @@ class EmbeddedStore(GraphStore):
                 "DELETE FROM documents WHERE kind = ? AND name = ?",
                 (DocumentKind(kind).value, name),
             )
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(
-                f"写入数据库失败：{exc}", f"writing the database failed: {exc}"
-            ) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
         return cursor.rowcount > 0
 
     # --- lookups ------------------------------------------------------------------------
-
-    def delete(
-        self,
-        nodes: Sequence[tuple[Label, str]] = (),
-        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
-    ) -> None:
-        conn = self._conn()
-        if conn.in_transaction:
-            raise RuntimeError("delete() inside reading() would break the snapshot")
-        _begin_write(conn)
-        try:
-            for label, node_id in nodes:
-                conn.execute("DELETE FROM nodes WHERE label = ? AND id = ?", (str(label), node_id))
-                for rel in Rel:
-                    starts, ends = rel.ends
-                    if label in starts:
-                        conn.execute(
-                            "DELETE FROM rels WHERE type = ? AND src = ? AND src_label = ?",
-                            (str(rel), node_id, str(label)),
-                        )
-                    if label in ends:
-                        conn.execute(
-                            f"DELETE FROM rels {_BY_DST} "
-                            "WHERE type = ? AND dst = ? AND dst_label = ?",
-                            (str(rel), node_id, str(label)),
-                        )
-            conn.executemany(
-                "DELETE FROM rels WHERE type = ? AND src_label = ? AND src = ? "
-                "AND dst_label = ? AND dst = ?",
-                [tuple(str(part) for part in key) for key in relationships],
-            )
-            conn.execute(
-                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def find_nodes(
         self,
@@ -789,15 +842,42 @@ class EmbeddedStore(GraphStore):
         }
 
 
-def _begin_write(conn: sqlite3.Connection) -> None:
-    """Take the write lock, or say the file is busy (for `write` and `delete` alike)."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise StoreUnavailable(
-            f"数据库正被其他程序写入，请稍后再试：{exc}",
-            f"another program is writing the database; try again later: {exc}",
-        ) from exc
+def store_error(path: Path, exc: sqlite3.Error) -> StoreUnavailable:
+    """A SQLite error as the user should read it: what is wrong with the file, and what to do."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    detail = f"{getattr(exc, 'sqlite_errorname', '') or type(exc).__name__}: {exc}"
+    if primary == sqlite3.SQLITE_FULL:
+        return StoreFull(
+            f"磁盘已满（或数据库已达大小上限），本次写入未生效，数据库保持原样：{path}",
+            f"the disk is full (or the database reached its size limit); nothing of this "
+            f"write was applied and the database is as before: {path}",
+        )
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM):
+        return StoreUnavailable(
+            f"数据库 {path} 是只读的（文件或所在文件夹没有写权限），无法写入",
+            f"the database {path} is read-only (no write permission on the file or its folder)",
+        )
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StoreUnavailable(
+            f"数据库文件 {path} 已损坏或不是数据库；请从备份恢复，或重新导入数据（{detail}）",
+            f"the database file {path} is corrupt or not a database; restore a backup or "
+            f"load the data again ({detail})",
+        )
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreUnavailable(
+            f"数据库 {path} 正被其他程序写入（已锁定），请稍后再试",
+            f"another program is writing the database {path} (it is locked); try again later",
+        )
+    if primary == sqlite3.SQLITE_CANTOPEN:
+        return StoreUnavailable(
+            f"无法打开数据库文件 {path}（文件夹不可写或文件不可读）",
+            f"cannot open the database file {path} (its folder is not writable, or the file "
+            "not readable)",
+        )
+    return StoreUnavailable(
+        f"数据库 {path} 操作失败：{detail}", f"the database {path} failed: {detail}"
+    )
 
 
 def _flag(value: Any) -> bool | None:

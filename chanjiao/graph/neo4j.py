@@ -20,7 +20,6 @@ Design (DESIGN §5):
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -28,8 +27,8 @@ from contextlib import contextmanager
 from itertools import product
 from typing import Any
 
-from chanjiao.graph import cypher
-from chanjiao.graph.runners import CypherRunner, Engine, Statement
+from chanjiao.graph import cypher, staged
+from chanjiao.graph.runners import CypherRunner, Engine, FalkorDBRunner, Statement
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import (
     CLOSER_KINDS,
@@ -38,6 +37,7 @@ from chanjiao.graph.store import (
     DocumentKind,
     GraphStore,
     Neighbour,
+    RelKey,
     ResultRow,
     ScopePosition,
     ScopeRequirement,
@@ -47,11 +47,13 @@ from chanjiao.graph.store import (
     StudentRow,
     chain_not_found,
     check_filters,
+    clearable,
     document_exists,
     int_or_none,
     segment_not_found,
     utc_now,
 )
+from chanjiao.graph.values import check_property
 
 #: How many ids one lookup sends at a time.
 ID_BATCH = 5000
@@ -145,7 +147,37 @@ class Neo4jStore(GraphStore):
 
     # --- writes -------------------------------------------------------------------------
 
-    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None:
+    def write(
+        self,
+        nodes: Sequence[Node],
+        relationships: Sequence[Relationship],
+        *,
+        remove_nodes: Sequence[tuple[Label, str]] = (),
+        remove_relationships: Sequence[RelKey] = (),
+        clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
+        clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+        documents: Sequence[tuple[DocumentKind, str, str]] = (),
+    ) -> None:
+        statements = self._removals(remove_nodes, remove_relationships)
+        # ``SET n += {key: null}`` removes the key, on Neo4j and FalkorDB alike.
+        cleared: dict[Label, list[dict[str, Any]]] = defaultdict(list)
+        for label, node_id, keys in clear_nodes:
+            props = dict.fromkeys(clearable(keys))
+            if props:
+                cleared[Label(label)].append({"id": _id(node_id), "props": props})
+        for label, rows in cleared.items():
+            statements += self._batches(cypher.set_node_properties(label), rows)
+        cleared_rels: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
+        for (cleared_type, src_label, src, dst_label, dst), keys in clear_relationships:
+            props = dict.fromkeys(clearable(keys))
+            if props:
+                cleared_rels[(Rel(cleared_type), Label(src_label), Label(dst_label))].append(
+                    {"src": _id(src), "dst": _id(dst), "props": props}
+                )
+        for (rel_type, src_label, dst_label), rows in cleared_rels.items():
+            statements += self._batches(
+                cypher.set_relationship_properties(rel_type, src_label, dst_label), rows
+            )
         node_rows: dict[Label, list[dict[str, Any]]] = defaultdict(list)
         for node in nodes:
             props = _props(node.props, f"{node.label} {node.id}", drop_id=True)
@@ -156,12 +188,41 @@ class Neo4jStore(GraphStore):
             rel_rows[(Rel(rel.type), Label(rel.src_label), Label(rel.dst_label))].append(
                 {"src": _id(rel.src), "dst": _id(rel.dst), "props": _props(rel.props, where)}
             )
-        statements: list[Statement] = []
         for label, rows in node_rows.items():
             statements += self._batches(cypher.merge_nodes(label), rows)
         for (rel_type, src, dst), rows in rel_rows.items():
             statements += self._batches(cypher.merge_relationships(rel_type, src, dst), rows)
+        for kind, name, body in documents:
+            statements += self._document_statements(kind, name, body, utc_now())
+        if (
+            isinstance(self.runner, FalkorDBRunner)
+            and not getattr(self._local, "depth", 0)
+            and staged.statement_bytes(statements) > staged.STAGE_BYTES
+        ):
+            staged.write_swapped(self.runner, statements)
+            return
         self._write(statements)
+
+    def _removals(
+        self, nodes: Sequence[tuple[Label, str]], relationships: Sequence[RelKey]
+    ) -> list[Statement]:
+        """Statements deleting relationships (by key), then nodes with all of theirs."""
+        rel_rows: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
+        for rel, src_label, src, dst_label, dst in relationships:
+            rel_rows[(Rel(rel), Label(src_label), Label(dst_label))].append(
+                {"src": _id(src), "dst": _id(dst)}
+            )
+        node_ids: dict[Label, list[str]] = defaultdict(list)
+        for label, node_id in nodes:
+            node_ids[Label(label)].append(_id(node_id))
+        statements: list[Statement] = []
+        for (rel_type, src_label, dst_label), rows in rel_rows.items():
+            statements += self._batches(
+                cypher.delete_relationships(rel_type, src_label, dst_label), rows
+            )
+        for label, ids in node_ids.items():
+            statements += self._batches(cypher.delete_nodes(label), ids, key="ids")  # type: ignore[arg-type]
+        return statements
 
     def _batches(
         self, query: str, rows: list[dict[str, Any]], key: str = "rows"
@@ -181,28 +242,6 @@ class Neo4jStore(GraphStore):
             statements.append((query, {key: batch}))
         return statements
 
-    def delete(
-        self,
-        nodes: Sequence[tuple[Label, str]] = (),
-        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
-    ) -> None:
-        node_ids: dict[Label, list[str]] = defaultdict(list)
-        for label, node_id in nodes:
-            node_ids[Label(label)].append(_id(node_id))
-        rel_rows: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = defaultdict(list)
-        for rel, src_label, src, dst_label, dst in relationships:
-            rel_rows[(Rel(rel), Label(src_label), Label(dst_label))].append(
-                {"src": _id(src), "dst": _id(dst)}
-            )
-        statements: list[Statement] = []
-        for label, ids in node_ids.items():
-            statements += self._batches(cypher.delete_nodes(label), ids, key="ids")  # type: ignore[arg-type]
-        for (rel_type, src_label, dst_label), rows in rel_rows.items():
-            statements += self._batches(
-                cypher.delete_relationships(rel_type, src_label, dst_label), rows
-            )
-        self._write(statements)
-
     # --- documents ----------------------------------------------------------------------
 
     def save_document(
@@ -211,19 +250,41 @@ class Neo4jStore(GraphStore):
         kind = DocumentKind(kind)
         if not replace and self.document(kind, name) is not None:
             raise document_exists(kind, name)
-        _check(body, f"{kind} {name}", "body")
         created = utc_now()
-        params = {"kind": kind.value, "name": name, "created": created}
-        self._write([(cypher.SAVE_DOCUMENT, {**params, "body": body, "size": len(body)})])
+        self._write(self._document_statements(kind, name, body, created))
         return Document(kind, name, created, body, len(body))
+
+    def _document_statements(
+        self, kind: DocumentKind, name: str, body: str, created: str
+    ) -> list[Statement]:
+        """Save a document in pieces of at most ~`batch_bytes`: no parameter outgrows a batch."""
+        _check(body, f"{kind} {name}", "body")
+        size = max(256, self.batch_bytes // 4)  # characters; UTF-8 takes at most 4 bytes each
+        pieces = [body[i : i + size] for i in range(0, len(body), size)] or [""]
+        key = {"kind": DocumentKind(kind).value, "name": name}
+        first: dict[str, Any] = {**key, "created": created, "body": pieces[0], "size": len(body)}
+        statements: list[Statement] = [
+            (cypher.DELETE_DOCUMENT_PIECES, key),
+            (cypher.SAVE_DOCUMENT, first),
+        ]
+        statements += [
+            (cypher.SAVE_DOCUMENT_PIECE, {**key, "seq": seq, "piece": piece})
+            for seq, piece in enumerate(pieces[1:], start=1)
+        ]
+        return statements
 
     def document(self, kind: DocumentKind, name: str) -> Document | None:
         kind = DocumentKind(kind)
-        rows = self.runner.read(cypher.GET_DOCUMENT, {"kind": kind.value, "name": name})
+        key = {"kind": kind.value, "name": name}
+        rows = self.runner.read(cypher.GET_DOCUMENT, key)
         if not rows:
             return None
-        created, body = rows[0]
-        return Document(kind, name, str(created), str(body), len(body))
+        created, body, size = rows[0]
+        body = str(body)
+        if size is not None and int(size) > len(body):
+            pieces = sorted(self.runner.read(cypher.GET_DOCUMENT_PIECES, key))
+            body += "".join(str(text) for _, text in pieces)
+        return Document(kind, name, str(created), body, len(body))
 
     def documents(self, kind: DocumentKind) -> list[Document]:
         kind = DocumentKind(kind)
@@ -236,7 +297,7 @@ class Neo4jStore(GraphStore):
         params = {"kind": DocumentKind(kind).value, "name": name}
         if not self.runner.read(cypher.GET_DOCUMENT, params):
             return False
-        self._write([(cypher.DELETE_DOCUMENT, params)])
+        self._write([(cypher.DELETE_DOCUMENT_PIECES, params), (cypher.DELETE_DOCUMENT, params)])
         return True
 
     # --- lookups ------------------------------------------------------------------------
@@ -481,20 +542,9 @@ def _id(value: object) -> str:
     return value
 
 
-_SCALARS = (str, bool, int, float)
-
-
 def _check(value: object, where: str, key: str) -> None:
     """Raise TypeError for a value a graph property cannot hold (before any write)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise TypeError(f"{where}: property {key} is not a finite number: {value!r}")
-    if isinstance(value, _SCALARS):
-        return
-    if isinstance(value, list | tuple) and all(isinstance(v, _SCALARS) for v in value):
-        for item in value:
-            _check(item, where, key)
-        return
-    raise TypeError(f"{where}: property {key} cannot hold a {type(value).__name__}")
+    check_property(value, where, key)
 
 
 def _props(props: Mapping[str, Any], where: str, *, drop_id: bool = False) -> dict[str, Any]:

@@ -370,11 +370,13 @@ def connect_falkordb(
     password: str | None = None,
     location: str | None = None,
     timeout: float = 3.0,
+    query_timeout: float | None = None,
 ) -> FalkorDBRunner:
     """A runner on one graph of a FalkorDB server, the connection checked.
 
     Connecting waits at most `timeout` seconds and is not retried, so an unreachable
-    server fails fast, naming the URL.
+    server fails fast, naming the URL; a query waits at most `query_timeout` seconds
+    for its answer (None: forever), so a frozen server is an error, not a hang.
 
     Raises:
         StoreUnavailable: the server is unreachable or refuses the credentials.
@@ -387,6 +389,7 @@ def connect_falkordb(
             username=username,
             password=password,
             socket_connect_timeout=timeout,
+            socket_timeout=query_timeout,
             retry=Retry(NoBackoff(), 0),
         )
         client.connection.ping()

@@ -33,6 +33,9 @@ from chanjiao.graph.schema import Label, Node, Rel, Relationship
 if TYPE_CHECKING:  # networkx costs a CLI call 0.1-0.4 s: imported where a graph is built
     import networkx as nx
 
+#: A relationship named by its key: (type, start label, start id, end label, end id).
+RelKey = tuple[Rel, Label, str, Label, str]
+
 #: Names of the closer lists in a gap (DESIGN §4), in report order.
 CLOSER_KINDS = (
     "courses",
@@ -168,6 +171,19 @@ def document_exists(kind: DocumentKind, name: str) -> AlreadyExists:
     )
 
 
+def clearable(keys: Collection[str]) -> list[str]:
+    """The property names a write may clear, checked (sorted, so every backend agrees).
+
+    Raises:
+        ValueError: a name is not a ``[a-z_]`` word, or is ``name`` (a node keeps its name).
+    """
+    names = sorted(set(keys))
+    for key in names:
+        if not PROPERTY_NAME.fullmatch(key) or key == "name":
+            raise ValueError(f"cannot clear the property {key!r}")
+    return names
+
+
 def utc_now() -> str:
     """Now in UTC as ISO 8601 with microseconds: such texts sort in time order."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -235,12 +251,22 @@ class GraphEditing(Protocol):
 
     location: str
 
-    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None: ...
+    def write(
+        self,
+        nodes: Sequence[Node],
+        relationships: Sequence[Relationship],
+        *,
+        remove_nodes: Sequence[tuple[Label, str]] = (),
+        remove_relationships: Sequence[RelKey] = (),
+        clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
+        clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+        documents: Sequence[tuple[DocumentKind, str, str]] = (),
+    ) -> None: ...
 
     def delete(
         self,
         nodes: Sequence[tuple[Label, str]] = (),
-        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
+        relationships: Sequence[RelKey] = (),
     ) -> None: ...
 
     def find_nodes(
@@ -332,11 +358,28 @@ class GraphStore(ABC):
     # --- writes -----------------------------------------------------------------------
 
     @abstractmethod
-    def write(self, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> None:
-        """Upsert nodes (by label and id) and relationships (by their two ends) atomically.
+    def write(
+        self,
+        nodes: Sequence[Node],
+        relationships: Sequence[Relationship],
+        *,
+        remove_nodes: Sequence[tuple[Label, str]] = (),
+        remove_relationships: Sequence[RelKey] = (),
+        clear_nodes: Sequence[tuple[Label, str, Collection[str]]] = (),
+        clear_relationships: Sequence[tuple[RelKey, Collection[str]]] = (),
+        documents: Sequence[tuple[DocumentKind, str, str]] = (),
+    ) -> None:
+        """Change the graph in one transaction: it lands whole or not at all.
 
-        Properties merge like Cypher's ``SET n += $props``: keys given replace, keys
-        not given stay. Every relationship's ends must exist after the write.
+        In this order: remove relationships (by key), remove nodes (each with every
+        relationship it has), clear properties, upsert nodes (by label and id), upsert
+        relationships (by their two ends). Upserted properties merge like Cypher's
+        ``SET n += $props``: keys given replace, keys not given stay; a sync clears
+        the keys a dataset left empty with `clear_nodes` / `clear_relationships`
+        (property names are ``[a-z_]`` words; ``name`` cannot be cleared). What does
+        not exist is ignored by removals and clears. Every relationship's ends must
+        exist after the write. `documents` (kind, new name, body) are saved beside the
+        graph in the same transaction: a change-log entry lands with its change.
         """
 
     # --- lookups ----------------------------------------------------------------------
@@ -450,17 +493,17 @@ class GraphStore(ABC):
 
     # --- deleting and finding (for the HTTP API) --------------------------------------
 
-    @abstractmethod
     def delete(
         self,
         nodes: Sequence[tuple[Label, str]] = (),
-        relationships: Sequence[tuple[Rel, Label, str, Label, str]] = (),
+        relationships: Sequence[RelKey] = (),
     ) -> None:
         """Delete nodes (with every relationship they have) and relationships, atomically.
 
         Relationships are named by their key (type, start label, start id, end label,
         end id), as `Relationship.key`. What does not exist is ignored.
         """
+        self.write((), (), remove_nodes=nodes, remove_relationships=relationships)
 
     @abstractmethod
     def find_nodes(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import EnumType
@@ -24,9 +24,12 @@ from pydantic import ValidationError
 
 from chanjiao.errors import IngestError, Problem
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
-from chanjiao.graph.store import GraphStore
+from chanjiao.graph.store import GraphStore, RelKey
+from chanjiao.history.changelog import change_entry
+from chanjiao.ingest.diff import LABEL_OWNER, Diff, FileDiff, RecordChange
 from chanjiao.ingest.formats import FileFormat
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
+from chanjiao.ingest.sync import Removals, owned_rels, plan_removals
 from chanjiao.ingest.validate import normalise_levels, row_problems
 from chanjiao.interop.catalog import check_majors
 
@@ -41,14 +44,24 @@ class Counts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
 
-    def as_dict(self) -> dict[str, int]:
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+    def as_dict(self, removals: bool = False) -> dict[str, int]:
+        """As JSON; `removed` only for a sync (a plain load never removes)."""
+        data = {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+        if removals:
+            data["removed"] = self.removed
+        return data
 
 
 @dataclass
 class IngestResult:
-    """What a load changed (or, in a dry run, would change), per label and type."""
+    """What a load changed (or, in a dry run, would change), per label and type.
+
+    Attributes:
+        sync: the dataset was loaded as the master copy (`ingest(..., sync=True)`).
+        diff: the same changes record by record, per owning file (`files` in JSON).
+    """
 
     source: str
     dry_run: bool
@@ -56,20 +69,25 @@ class IngestResult:
     nodes: dict[Label, Counts] = field(default_factory=dict)
     relationships: dict[Rel, Counts] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    sync: bool = False
+    diff: Diff = field(default_factory=Diff)
 
     @property
     def changed(self) -> int:
         groups = [*self.nodes.values(), *self.relationships.values()]
-        return sum(c.added + c.updated for c in groups)
+        return sum(c.added + c.updated + c.removed for c in groups)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, limit: int | None = None) -> dict[str, Any]:
+        """As JSON; `limit` keeps at most that many records per file (counts stay exact)."""
         return {
             "source": self.source,
             "dry_run": self.dry_run,
+            "sync": self.sync,
             "rows": self.rows,
-            "nodes": {str(k): c.as_dict() for k, c in self.nodes.items()},
-            "relationships": {str(k): c.as_dict() for k, c in self.relationships.items()},
+            "nodes": {str(k): c.as_dict(self.sync) for k, c in self.nodes.items()},
+            "relationships": {str(k): c.as_dict(self.sync) for k, c in self.relationships.items()},
             "warnings": [w.as_dict() for w in self.warnings],
+            "files": self.diff.as_list(limit),
         }
 
 
@@ -78,9 +96,16 @@ def ingest(
     path: str | Path,
     *,
     dry_run: bool = False,
+    sync: bool = False,
+    author: str | None = None,
     progress: Progress | None = None,
 ) -> IngestResult:
     """Load the dataset at `path` into `store`.
+
+    Args:
+        sync: make the store equal to the dataset for everything its files own
+            (DESIGN §3, "Sync"): what they no longer hold is removed, empty cells clear.
+        author: who loads it, for the change log (a write is logged, a dry run not).
 
     Raises:
         IngestError: anything is wrong with the dataset; nothing was written.
@@ -91,7 +116,15 @@ def ingest(
         report("读取文件 reading", 0, 1)
         raw = read_dataset(path)
         report("读取文件 reading", 1, 1)
-        return ingest_tables(store, raw, source=path.name, dry_run=dry_run, progress=report)
+        return ingest_tables(
+            store,
+            raw,
+            source=path.name,
+            dry_run=dry_run,
+            sync=sync,
+            author=author,
+            progress=report,
+        )
 
 
 @contextmanager
@@ -116,9 +149,18 @@ def ingest_tables(
     *,
     source: str,
     dry_run: bool = False,
+    sync: bool = False,
+    author: str | None = None,
+    action: str = "ingest",
     progress: Progress | None = None,
 ) -> IngestResult:
-    """Validate, check and load tables already read (the API passes uploads here)."""
+    """Validate, check and load tables already read (the API passes uploads here).
+
+    Args:
+        sync: the tables are the master copy of what their files own (see `ingest`).
+        author: who writes, for the change log.
+        action: what the change log calls this write (``ingest``, ``sync``, ``api``…).
+    """
     report = progress or (lambda stage, done, total: None)
     builder = _Builder(report)
     for table in raw.tables:
@@ -129,20 +171,36 @@ def ingest_tables(
         problems = raw.problems + builder.problems
         raise IngestError(problems, len(raw.problems) + builder.problem_count)
     rows = sum(len(t.rows) for t in raw.tables)
+    owned = owned_rels(raw.tables) if sync else set()
     with store.reading():
         builder.resolve_references(store)
-        builder.check_cycles(store)
+        builder.check_cycles(store, replaced=owned)
+        removals = plan_removals(store, builder, raw.tables) if sync else None
         if builder.problems:
             raise IngestError(builder.problems, builder.problem_count)
         # Majors are checked against the 2021 catalogue: a warning, never an error.
         warnings = [*raw.warnings, *check_majors(raw)]
-        result = IngestResult(source, dry_run, rows, warnings=warnings)
+        result = IngestResult(source, dry_run, rows, warnings=warnings, sync=sync)
         report("对比数据库 comparing", 0, 1)
-        nodes, relationships = _plan(store, builder, result)
+        plan = _plan(store, builder, result, removals)
         report("对比数据库 comparing", 1, 1)
-    if not dry_run and (nodes or relationships):
+    if not dry_run and plan:
         report("写入 writing", 0, 1)
-        store.write(nodes, relationships)
+        entry = change_entry(
+            action="sync" if sync and action == "ingest" else action,
+            author=author,
+            source=source,
+            diff=result.diff,
+        )
+        store.write(
+            plan.nodes,
+            plan.relationships,
+            remove_nodes=plan.remove_nodes,
+            remove_relationships=plan.remove_relationships,
+            clear_nodes=plan.clear_nodes,
+            clear_relationships=plan.clear_relationships,
+            documents=[entry],
+        )
         report("写入 writing", 1, 1)
     return result
 
@@ -409,8 +467,13 @@ class _Builder:
             f"{en} {ref} does not exist (neither in the dataset nor in the store)",
         )
 
-    def check_cycles(self, store: GraphStore) -> None:
-        """Prerequisites (and the ability hierarchy) must not loop, store included."""
+    def check_cycles(self, store: GraphStore, replaced: Collection[Rel] = ()) -> None:
+        """Prerequisites (and the ability hierarchy) must not loop, store included.
+
+        Args:
+            replaced: types whose relationships in the store a sync replaces with the
+                dataset's (they cannot close a loop).
+        """
         for rel, zh, en, label in (
             (Rel.PREREQUISITE_OF, "课程先修关系成环", "prerequisite cycle", Label.COURSE),
             (Rel.CHILD_OF, "能力层级成环", "ability hierarchy cycle", Label.ABILITY),
@@ -418,7 +481,9 @@ class _Builder:
             mine = [r for r in self.rels.values() if r.type is rel]
             if not mine:
                 continue
-            if rel is Rel.PREREQUISITE_OF:
+            if rel in replaced:
+                edges = []
+            elif rel is Rel.PREREQUISITE_OF:
                 edges = list(store.prerequisite_graph().edges)
             else:
                 edges = [(r.src, r.dst) for r in store.relationships(rel)]
@@ -473,28 +538,67 @@ def _not_topological(edges: list[tuple[str, str]]) -> set[str]:
 # --- planning the write -----------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class _Plan:
+    """Everything one write does, in the arguments of `GraphStore.write`."""
+
+    nodes: list[Node] = field(default_factory=list)
+    relationships: list[Relationship] = field(default_factory=list)
+    remove_nodes: list[tuple[Label, str]] = field(default_factory=list)
+    remove_relationships: list[RelKey] = field(default_factory=list)
+    clear_nodes: list[tuple[Label, str, tuple[str, ...]]] = field(default_factory=list)
+    clear_relationships: list[tuple[RelKey, tuple[str, ...]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.nodes or self.relationships or self.remove_nodes or self.remove_relationships
+        )
+
+
 def _plan(
-    store: GraphStore, builder: _Builder, result: IngestResult
-) -> tuple[list[Node], list[Relationship]]:
-    """Classify each record against the store; return only what needs writing."""
-    write_nodes: list[Node] = []
+    store: GraphStore, builder: _Builder, result: IngestResult, removals: Removals | None
+) -> _Plan:
+    """Classify each record against the store; return only what needs writing.
+
+    With `removals` (a sync), what the dataset's files own but no longer hold is
+    removed, and properties the dataset leaves empty are cleared.
+    """
+    plan = _Plan()
+    diff = result.diff
+    sync = removals is not None
+    if removals is not None:
+        for node in removals.nodes:
+            result.nodes.setdefault(node.label, Counts()).removed += 1
+            plan.remove_nodes.append((node.label, node.id))
+            diff.add(RecordChange("removed", node, node.props, None))
+        for record in removals.relationships:
+            result.relationships.setdefault(record.type, Counts()).removed += 1
+            plan.remove_relationships.append(record.key)
+            diff.add(RecordChange("removed", record, record.props, None))
     by_label: dict[Label, list[Node]] = defaultdict(list)
     for node in builder.nodes.values():
         by_label[node.label].append(node)
     for label, nodes in by_label.items():
         counts = result.nodes.setdefault(label, Counts())
         existing = store.nodes(label, [n.id for n in nodes])
+        columns = set(LABEL_OWNER[label].property_columns) if sync else set()
+        file_diff = diff.file_of(nodes[0])
         for node in nodes:
             old = existing.get(node.id)
             if old is None:
                 counts.added += 1
-            elif {**old.props, **node.props} != old.props:
-                counts.updated += 1
-            else:
+                file_diff.add_new(node)
+                plan.nodes.append(node)
+                continue
+            change = _change(node, old.props, node.props, columns)
+            if change is None:
                 counts.unchanged += 1
                 continue
-            write_nodes.append(node)
-    write_rels: list[Relationship] = []
+            counts.updated += 1
+            diff.add(change)
+            plan.nodes.append(node)
+            if change.cleared:
+                plan.clear_nodes.append((label, node.id, change.cleared))
     by_type: dict[Rel, list[Relationship]] = defaultdict(list)
     for record in builder.rels.values():
         by_type[record.type].append(record)
@@ -503,14 +607,42 @@ def _plan(
         existing_rels = {
             r.key: r.props for r in store.relationships(rel, src_ids={r.src for r in records})
         }
+        file_diffs: dict[tuple[Label, Label], FileDiff] = {}
         for record in records:
             old_props = existing_rels.get(record.key)
             if old_props is None:
                 counts.added += 1
-            elif {**old_props, **record.props} != old_props:
-                counts.updated += 1
-            else:
+                ends = (record.src_label, record.dst_label)
+                file_diff = file_diffs.get(ends) or file_diffs.setdefault(
+                    ends, diff.file_of(record)
+                )
+                file_diff.add_new(record)
+                plan.relationships.append(record)
+                continue
+            change = _change(record, old_props, record.props, set(old_props) if sync else set())
+            if change is None:
                 counts.unchanged += 1
                 continue
-            write_rels.append(record)
-    return write_nodes, write_rels
+            counts.updated += 1
+            diff.add(change)
+            plan.relationships.append(record)
+            if change.cleared:
+                plan.clear_relationships.append((record.key, change.cleared))
+    return plan
+
+
+def _change(
+    record: Node | Relationship,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    clearable: set[str],
+) -> RecordChange | None:
+    """How a record in the store changes, or None if it does not.
+
+    Keys of `clearable` that the store has and the new record lacks are cleared.
+    """
+    cleared = tuple(sorted(k for k in old if k in clearable and k not in new and k != "name"))
+    if not cleared and all(old.get(k) == v for k, v in new.items()):
+        return None
+    after = {k: v for k, v in old.items() if k not in cleared} | new
+    return RecordChange("changed", record, old, after, cleared)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chanjiao.errors import Problem
+from chanjiao.ingest import limits
 from chanjiao.ingest.formats import FILES, FileFormat, file_format
 
 #: Sheets of a workbook that hold instructions, not data.
@@ -209,6 +210,10 @@ def _cells(
                 )
             )
             continue
+        too_long = limits.cell_problem(source, row, column, value)
+        if too_long is not None:
+            out.problems.append(too_long)
+            continue
         if isinstance(value, str):
             value = value.strip()
         elif type(value) is float and value.is_integer():
@@ -317,12 +322,21 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
                 if columns is None:
                     return
                 continue
+            if limits.too_many_rows(len(table.rows)):
+                out.problems.append(limits.rows_problem(source, number))
+                return
             cells = _cells(columns, record, source, number, out)
             if cells:
                 table.rows.append((number, cells))
     except csv.Error as exc:
         out.problems.append(
-            Problem(source, None, None, f"CSV 格式错误：{exc}", f"malformed CSV: {exc}")
+            Problem(
+                source,
+                records.line_num,
+                None,
+                f"CSV 格式错误（如引号不成对或单元格过长）：{exc}",
+                f"malformed CSV (unbalanced quotes or an overlong cell): {exc}",
+            )
         )
         return
     _add_table(table, out)
@@ -349,6 +363,7 @@ def _add_table(table: Table, out: RawDataset) -> None:
 
 
 def _read_zip(path: Path, out: RawDataset) -> None:
+    budget = limits.ArchiveBudget(path.name)
     try:
         with zipfile.ZipFile(path) as archive:
             members = [
@@ -356,11 +371,24 @@ def _read_zip(path: Path, out: RawDataset) -> None:
                 for m in archive.infolist()
                 if not m.is_dir() and not m.filename.startswith("__MACOSX/")
             ]
+            budget.check_members(members)
             _read_csv_files(
-                ((Path(m.filename).name, functools.partial(archive.read, m)) for m in members),
+                (
+                    (Path(m.filename).name, functools.partial(budget.read, archive, m))
+                    for m in members
+                ),
                 out,
             )
-    except zipfile.BadZipFile:
+    except limits.TooBig as exc:
+        out.problems.append(exc.problem)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+    ):
         out.problems.append(
             Problem(path.name, None, None, "不是有效的 zip 压缩包", "not a valid zip archive")
         )
@@ -371,11 +399,15 @@ def _read_zip(path: Path, out: RawDataset) -> None:
 
 def _read_workbook(path: Path, out: RawDataset) -> None:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    too_big = limits.check_workbook(path)
+    if too_big is not None:
+        out.problems.append(too_big)
+        return
     try:
         workbook = openpyxl.load_workbook(path, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    # openpyxl raises whatever its zip and XML parsers raise on a malformed workbook
+    except Exception as exc:
         out.problems.append(
             Problem(
                 path.name,
@@ -441,6 +473,9 @@ def _read_sheet(fmt: FileFormat, source: str, sheet: Any, out: RawDataset) -> No
     for cells in rows:
         values: list[Any] = []
         number = cells[0].row if cells else 0
+        if limits.too_many_rows(len(table.rows)):
+            out.problems.append(limits.rows_problem(source, number))
+            return
         for cell in cells:
             value = cell.value
             quoted = getattr(cell, "quotePrefix", False)  # '=x typed as text, not a formula
@@ -482,6 +517,13 @@ def _read_json(path: Path, out: RawDataset) -> None:
         out.problems.append(
             Problem(path.name, None, None, f"不是有效的 JSON：{exc}", f"not valid JSON: {exc}")
         )
+        return
+    except RecursionError:
+        out.problems.append(limits.depth_problem(path.name))
+        return
+    too_deep = limits.json_depth_problem(path.name, document)
+    if too_deep is not None:
+        out.problems.append(too_deep)
         return
     if not isinstance(document, dict):
         out.problems.append(
@@ -527,6 +569,9 @@ def _read_json(path: Path, out: RawDataset) -> None:
         index_of = dict(zip(keys, range(len(keys)), strict=True))
         table = Table(fmt, source)
         for number, item in enumerate(items, start=1):
+            if limits.too_many_rows(len(table.rows)):
+                out.problems.append(limits.rows_problem(source, number))
+                break
             if not isinstance(item, dict):
                 out.problems.append(
                     Problem(

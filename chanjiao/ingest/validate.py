@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chanjiao.config import limits
 from chanjiao.errors import Problem
 from chanjiao.graph.schema import (
     LEVEL_WORDS,
@@ -56,7 +57,14 @@ def _shown(value: object) -> str:
 # --- value types ------------------------------------------------------------------------
 
 _ID_FORBIDDEN = re.compile(r"[;；,，、\r\n\t]")
-_ID_PATTERN = r"^[^;；,，、\r\n\t]+$"
+_ID_PATTERN = r"^[^;；,，、\x00-\x1f\x7f]+$"
+#: Control characters (NUL …) a cell may not hold: a graph server refuses some of them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_CONTROL_PROBLEM = (
+    "含有不可见的控制字符（如 NUL）；请删除后重试",
+    "holds an invisible control character (such as NUL); remove it",
+)
 
 
 def _to_id(value: Any) -> str:
@@ -69,6 +77,8 @@ def _to_id(value: Any) -> str:
         raise _error("编号为空", "the id is empty")
     if len(text) > 100:
         raise _error("编号超过 100 个字符", "the id is longer than 100 characters")
+    if _CONTROL.search(text):
+        raise _error(*_CONTROL_PROBLEM)
     if _ID_FORBIDDEN.search(text):
         raise _error(
             f"编号“{_shown(text)}”不能含分号、逗号、顿号或换行（多个编号请写在允许多值的列中）",
@@ -156,15 +166,19 @@ Id = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_ID_PATTERN),
 ]
 Ids = Annotated[tuple[str, ...], BeforeValidator(_to_ids)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_TEXT_PATTERN),
+]
 # Numbers are checked natively by pydantic (fast on a million rows); `row_problems`
 # words their errors with the column's name from `NUMBERS`. Level words (了解 …) are
 # turned into numbers before validation, see `normalise_levels`.
 Level = Annotated[int, Field(ge=1, le=4)]
-Weight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Headcount = Annotated[int, Field(ge=1)]
+# Upper bounds that are settings (`chanjiao.config.Limits`) are read once, at import.
+Weight = Annotated[float, Field(gt=0, le=limits().max_weight, allow_inf_nan=False)]
+Headcount = Annotated[int, Field(ge=1, le=limits().max_headcount)]
 Hours = Annotated[int, Field(ge=0, le=2000)]
-Credits = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Credits = Annotated[float, Field(ge=0, le=limits().max_credits, allow_inf_nan=False)]
 Semester = Annotated[int, Field(ge=1, le=12)]
 Order = Annotated[int, Field(ge=0, le=10000)]
 Year = Annotated[int, Field(ge=1949, le=2100)]
@@ -172,11 +186,11 @@ Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 #: Numeric columns: Chinese and English name, lowest and highest allowed value.
 NUMBERS: dict[str, tuple[str, str, float, float | None]] = {
-    "weight": ("权重", "weight", 0, None),
-    "headcount": ("人数", "headcount", 1, None),
-    "demand": ("人数", "headcount", 1, None),
+    "weight": ("权重", "weight", 0, limits().max_weight),
+    "headcount": ("人数", "headcount", 1, limits().max_headcount),
+    "demand": ("人数", "headcount", 1, limits().max_headcount),
     "hours": ("学时", "hours", 0, 2000),
-    "credits": ("学分", "credits", 0, None),
+    "credits": ("学分", "credits", 0, limits().max_credits),
     "semester": ("学期", "semester", 1, 12),
     "order": ("顺序", "order", 0, 10000),
     "year": ("年份", "year", 1949, 2100),
@@ -206,6 +220,10 @@ def _level_problem(value: object) -> tuple[str, str]:
     )
 
 
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _number_problem(column: str, kind: str, value: object) -> tuple[str, str] | None:
     """Words for a failed numeric column, as the Python validators used to say them."""
     if column not in NUMBERS:
@@ -227,19 +245,20 @@ def _number_problem(column: str, kind: str, value: object) -> tuple[str, str] | 
                 f"{en} must be a whole number, got '{shown}'",
             )
     if is_int:
-        bounds = f"{low:g}–{high:g}" if high is not None else f"≥ {low:g}"
+        bounds = f"{_num(low)}–{_num(high)}" if high is not None else f"≥ {_num(low)}"
         return (
             f"{zh}应为 {bounds} 的整数，实际为“{shown}”",
             f"{en} must be a whole number {bounds}, got '{shown}'",
         )
     if column == "weight":
-        return f"{zh}应大于 0，实际为“{shown}”", f"{en} must be > 0, got '{shown}'"
-    if high is not None:
         return (
-            f"{zh}应在 {low:g}–{high:g} 之间，实际为“{shown}”",
-            f"{en} must be between {low:g} and {high:g}, got '{shown}'",
+            f"{zh}应大于 0 且不超过 {_num(high or 0)}，实际为“{shown}”",
+            f"{en} must be > 0 and at most {_num(high or 0)}, got '{shown}'",
         )
-    return f"{zh}不能为负，实际为“{shown}”", f"{en} must be ≥ 0, got '{shown}'"
+    return (
+        f"{zh}应为 0–{_num(high or 0)} 的数字，实际为“{shown}”",
+        f"{en} must be a number 0–{_num(high or 0)}, got '{shown}'",
+    )
 
 
 Flag = Annotated[bool, BeforeValidator(_to_flag)]
@@ -491,6 +510,8 @@ def row_problems(exc: ValidationError, source: str, row: int) -> list[Problem]:
             zh, en = _level_problem(err.get("input"))
         elif worded is not None:
             zh, en = worded
+        elif kind == "string_pattern_mismatch" and _CONTROL.search(str(err.get("input", ""))):
+            zh, en = _CONTROL_PROBLEM
         elif err["type"] in _BUILTIN:
             zh, en = _BUILTIN[err["type"]]
             if "input" in err and err["type"] != "missing":

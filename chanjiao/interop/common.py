@@ -254,8 +254,11 @@ def load_dataset(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    author: str | None = None,
 ) -> IngestResult:
     """Load an import into the store, all or nothing, with the ingest's checks.
+
+    `author` is who imports, for the change log.
 
     Raises:
         IngestError: a row does not fit the store (e.g. an unknown segment); nothing
@@ -274,7 +277,13 @@ def load_dataset(
             ]
         )
     return ingest_tables(
-        store, as_raw(dataset), source=dataset.source, dry_run=dry_run, progress=progress
+        store,
+        as_raw(dataset),
+        source=dataset.source,
+        dry_run=dry_run,
+        author=author,
+        action="import",
+        progress=progress,
     )
 
 

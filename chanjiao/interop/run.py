@@ -147,8 +147,9 @@ def run_import(
     options: ImportOptions,
     *,
     dry_run: bool = False,
+    author: str | None = None,
 ) -> tuple[ImportedDataset, IngestResult]:
     """Import and load into `store`, all or nothing (or, in a dry run, say what would change)."""
     positions = osmt.positions_by_soc(store) if fmt is ImportFormat.OSMT else None
     dataset = build_import(fmt, files, options, positions=positions)
-    return dataset, load_dataset(store, dataset, dry_run=dry_run)
+    return dataset, load_dataset(store, dataset, dry_run=dry_run, author=author)

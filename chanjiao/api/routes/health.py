@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao import __version__
 from chanjiao.api.deps import Store, require_read_key
 from chanjiao.api.routes import READ, errors
+from chanjiao.errors import StoreUnavailable
 from chanjiao.graph.schema import Label
+
+#: Seconds /health waits for the store: a frozen graph server must not hang it.
+HEALTH_TIMEOUT = 5.0
 
 router = APIRouter(tags=["service"])
 
@@ -48,9 +54,18 @@ class Health(BaseModel):
     summary="健康检查 Health",
     responses=errors(503),
 )
-def health(store: Store, request: Request) -> Health:
-    """服务与数据库是否可用 (the server runs and its store answers)."""
-    store.find_nodes(Label.INDUSTRY_CHAIN, limit=1)
+async def health(store: Store, request: Request) -> Health:
+    """服务与数据库是否可用 (the server runs and its store answers, within a few seconds)."""
+    try:
+        with anyio.fail_after(HEALTH_TIMEOUT):
+            await anyio.to_thread.run_sync(
+                lambda: store.find_nodes(Label.INDUSTRY_CHAIN, limit=1), abandon_on_cancel=True
+            )
+    except TimeoutError:
+        raise StoreUnavailable(
+            f"数据库 {HEALTH_TIMEOUT:g} 秒内没有应答",
+            f"the store did not answer in {HEALTH_TIMEOUT:g} s",
+        ) from None
     warmed = request.app.state.warmed
     cache: Literal["off", "warming", "ready"] = (
         "off" if warmed is None else "ready" if warmed.is_set() else "warming"

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 
-from chanjiao.api.deps import Gate, Store, require_write_key
+from chanjiao.api.deps import Author, Gate, Store, require_write_key
 from chanjiao.api.routes import WRITE, errors, library_json
 from chanjiao.interop.run import ImportFormat, ImportOptions, run_import
 
@@ -42,6 +42,7 @@ def _read(uploads: list[UploadFile] | None) -> list[tuple[str, bytes]]:
 def import_standard(
     store: Store,
     gate: Gate,
+    author: Author,
     format: ImportFormat,
     file: Annotated[
         list[UploadFile] | None,
@@ -93,5 +94,5 @@ def import_standard(
         weight=weight,
     )
     with gate.held():
-        dataset, result = run_import(store, format, files, options, dry_run=dry_run)
+        dataset, result = run_import(store, format, files, options, dry_run=dry_run, author=author)
     return library_json({"import": dataset.as_dict(), "ingest": result.as_dict()})

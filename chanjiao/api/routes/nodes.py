@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao import edit
 from chanjiao.api.deps import (
+    Author,
     Gate,
     LabelPath,
     Store,
@@ -195,9 +196,11 @@ RowBody = Annotated[
     responses=errors(*WRITE, 409),
     dependencies=[Depends(require_write_key)],
 )
-def create_node(label: LabelPath, body: RowBody, store: Store, gate: Gate) -> NodeWriteOut:
+def create_node(
+    label: LabelPath, body: RowBody, store: Store, gate: Gate, author: Author
+) -> NodeWriteOut:
     """按导入规则校验后新建 (validated exactly as a dataset row; all or nothing)."""
-    done = edit.create_node(store, gate, label, body)
+    done = edit.create_node(store, gate, label, body, author)
     return NodeWriteOut(node=node_out(done.node), change=done.result.as_dict())
 
 
@@ -220,9 +223,10 @@ def update_node(
     ],
     store: Store,
     gate: Gate,
+    author: Author,
 ) -> NodeWriteOut:
     """只改给出的列；编号列会新增关系 (given columns change; id columns add relationships)."""
-    done = edit.update_node(store, gate, label, node_id, body)
+    done = edit.update_node(store, gate, label, node_id, body, author)
     return NodeWriteOut(node=node_out(done.node), change=done.result.as_dict())
 
 
@@ -233,6 +237,8 @@ def update_node(
     responses=errors(*WRITE, 404),
     dependencies=[Depends(require_write_key)],
 )
-def delete_node(label: LabelPath, node_id: str, store: Store, gate: Gate) -> Deleted:
+def delete_node(
+    label: LabelPath, node_id: str, store: Store, gate: Gate, author: Author
+) -> Deleted:
     """删除节点及其所有关系 (the node and every relationship it has)."""
-    return Deleted(deleted=node_out(edit.delete_node(store, gate, label, node_id)))
+    return Deleted(deleted=node_out(edit.delete_node(store, gate, label, node_id, author)))

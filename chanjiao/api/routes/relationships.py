@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chanjiao import edit
 from chanjiao.api.deps import (
     LABEL_CHOICES,
+    Author,
     Gate,
     Store,
     Students,
@@ -141,7 +142,9 @@ def list_relationships(
     responses=errors(*WRITE, 404),
     dependencies=[Depends(require_write_key)],
 )
-def create_relationship(body: RelationshipIn, store: Store, gate: Gate) -> RelationshipWriteOut:
+def create_relationship(
+    body: RelationshipIn, store: Store, gate: Gate, author: Author
+) -> RelationshipWriteOut:
     """按导入规则校验：与数据文件中同一行的消息相同 (checked as its dataset row would be)."""
     result = edit.create_relationship(
         store,
@@ -152,6 +155,7 @@ def create_relationship(body: RelationshipIn, store: Store, gate: Gate) -> Relat
         body.props,
         body.src_label,
         body.dst_label,
+        author,
     )
     return RelationshipWriteOut(change=result.as_dict())
 
@@ -166,6 +170,7 @@ def create_relationship(body: RelationshipIn, store: Store, gate: Gate) -> Relat
 def delete_relationship(
     store: Store,
     gate: Gate,
+    author: Author,
     type: Annotated[Rel, Query(description="关系类型 relationship type")],
     src: Annotated[str, Query(min_length=1, max_length=100)],
     dst: Annotated[str, Query(min_length=1, max_length=100)],
@@ -173,5 +178,5 @@ def delete_relationship(
     dst_label: Annotated[str | None, Query(max_length=40)] = None,
 ) -> RelationshipDeleted:
     """删除一条关系（两端节点保留）(the nodes stay)."""
-    r = edit.delete_relationship(store, gate, type, src, dst, src_label, dst_label)
+    r = edit.delete_relationship(store, gate, type, src, dst, src_label, dst_label, author)
     return RelationshipDeleted(deleted=relationship_out(r))

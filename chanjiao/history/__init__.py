@@ -1,0 +1,1 @@
+"""History of the graph: named versions, the change log, and comparing two states."""
