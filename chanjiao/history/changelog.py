@@ -187,9 +187,9 @@ def changes(
             continue
         body = json.loads(document.body)
         files = body.get("files", [])
-        if not personal:
+        if not personal and files:
             files = [entry for entry in files if not _personal_file(entry["file"])]
-            if not files:
+            if not files:  # a write of students only
                 continue
         if fmt is not None or node_id is not None:
             kept = []
