@@ -659,6 +659,20 @@ def test_align_course(api: TestClient) -> None:
     assert_error(api.get(f"{V1}/align/courses/C99"), 404, "not_found")
 
 
+def test_align_course_pages_positions_by_share(api: TestClient) -> None:
+    """C2 covers A2 at 2 and A4 at 1: P3 needs A2 r4 w3 of W=4 (3·1/2/4 = 0.375), P1 A2 r2
+    w1 of W=4 (0.25), P2 A4 r3 w1 of W=2 (1/3/2 = 0.1667)."""
+    first = api.get(f"{V1}/align/courses/C2", params={"limit": 2}).json()
+    assert [(p["id"], p["share"]) for p in first["positions"]] == [("P3", 0.375), ("P1", 0.25)]
+    assert first["page"] == {"offset": 0, "limit": 2, "total": 3}
+    listed = {a["ability"]: [p["position"] for p in a["positions"]] for a in first["abilities"]}
+    assert listed == {"A2": ["P1", "P3"], "A4": []}  # only the positions of this page
+    rest = api.get(f"{V1}/align/courses/C2", params={"limit": 2, "offset": 2}).json()
+    assert [(p["id"], p["share"]) for p in rest["positions"]] == [("P2", 0.1667)]
+    too_many = api.get(f"{V1}/align/courses/C2", params={"limit": 5000})
+    assert_error(too_many, 422, "invalid_input")
+
+
 def test_align_position(api: TestClient) -> None:
     body = api.get(f"{V1}/align/positions/P1", params={"cluster": "K1"}).json()
     assert body["segment"] == "S1" and body["chain"] == "H1"

@@ -48,3 +48,43 @@ def test_the_cache_answers_only_its_generation_and_stays_bounded() -> None:
     cache.put(("c",), 1, b"x")  # over 10 bytes: the least recently used goes
     assert cache.get(("a",), 1) is None
     assert cache.get(("b",), 1) == b"67890" and cache.get(("c",), 1) == b"x"
+
+
+def test_gap_answers_carry_the_generation_as_etag(api: TestClient, small: GraphStore) -> None:
+    query = {"cluster": "K1", "chain": "H1"}
+    first = api.get(f"{V1}/gaps", params=query)
+    if small.generation() is None:  # a store that cannot tell: never a stale 304
+        assert "etag" not in first.headers
+        return
+    tag = first.headers["etag"]
+    assert tag == f'"g{small.generation()}"'
+    again = api.get(f"{V1}/gaps", params=query, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == tag
+    small.write([Node(Label.TEACHER, "T9", {"name": "王老师"})], [])
+    fresh = api.get(f"{V1}/gaps", params=query, headers={"If-None-Match": tag})
+    assert fresh.status_code == 200 and fresh.headers["etag"] != tag
+    assert fresh.json() == first.json()  # a teacher of no ability changes no number
+
+
+def test_large_answers_are_compressed_when_asked(api: TestClient) -> None:
+    query = {"cluster": "K1", "chain": "H1"}
+    plain = api.get(f"{V1}/gaps", params=query, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert len(plain.content) >= 1024  # large enough to be worth compressing
+    for _ in range(2):  # encoded once, then from the cache
+        packed = api.get(f"{V1}/gaps", params=query, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["content-encoding"] == "gzip"
+        assert packed.headers["vary"] == "Accept-Encoding"
+        assert int(packed.headers["content-length"]) < len(plain.content)
+        assert packed.content == plain.content  # the client decodes it to the same JSON
+    refused = api.get(f"{V1}/gaps", params=query, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers
+
+
+def test_brotli_is_preferred_when_installed(api: TestClient) -> None:
+    pytest.importorskip("brotli")
+    query = {"cluster": "K1", "chain": "H1"}
+    packed = api.get(f"{V1}/gaps", params=query, headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["content-encoding"] == "br"
+    assert packed.json()["coverage"] == 0.6792

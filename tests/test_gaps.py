@@ -27,6 +27,7 @@ The graph, on paper (K1 = majors M1, M2; chain H1 = segments S1, S2, S3):
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -202,3 +203,50 @@ def test_adding_a_course_closes_a_gap(small: GraphStore) -> None:
 )
 def test_demand_rule(demand: int | None, offered: int | None, expected: int) -> None:
     assert demand_of(ScopePosition("P", "p", "S", demand, offered)) == expected
+
+
+def _plain_json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("segment", [None, "S1", "S2", "S3"])
+def test_encoded_report_is_the_dict_byte_for_byte(small: GraphStore, segment: str | None) -> None:
+    for cluster in ("K1", "K2"):
+        for closers in (True, False):
+            report = analyse_gaps(small, cluster, "H1", segment, with_closers=closers)
+            assert report.to_json() == _plain_json(report.to_dict())
+    # a gap some own course covers lists the other courses only, in the bytes too
+    gaps = json.loads(analyse_gaps(small, "K1", "H1").to_json())["gaps"]
+    assert {g["ability"]: g["closers"]["courses"] for g in gaps}["A4"] == []
+
+
+def test_a_changed_curriculum_is_checked_course_by_course(small: GraphStore) -> None:
+    """What-if passes C(K) itself: C4 joins K1 and leaves A3's and A5's closing courses."""
+    curriculum = small.curriculum("K1")
+    curriculum["C4"] = {}  # in the cluster now, teaching nothing yet
+    report = analyse_gaps(small, "K1", "H1", curriculum=curriculum)
+    closers = {g.ability: g.closers["courses"] for g in report.gaps}
+    assert closers["A3"] == [] and closers["A5"] == []
+    assert report.to_json() == _plain_json(report.to_dict())
+    # the store's own C(K) is untouched, and so is its answer
+    own = {g.ability: g.closers["courses"] for g in analyse_gaps(small, "K1", "H1").gaps}
+    assert list(own["A3"]) == ["C4"]
+
+
+def test_answers_follow_writes(small: GraphStore) -> None:
+    """Arrays and closers laid out for one store state are not reused after a write."""
+    before = analyse_gaps(small, "K1", "H1")
+    assert [g.ability for g in before.gaps] == ["A4", "A3", "A2", "A5"]
+    small.write(
+        [Node(Label.TEACHER, "T9", {"name": "王老师"})],
+        [Relationship(Rel.EXPERT_IN, Label.TEACHER, "T9", Label.ABILITY, "A3", {})],
+    )
+    after = json.loads(analyse_gaps(small, "K1", "H1").to_json())
+    assert {g["ability"]: g["closers"]["teachers"] for g in after["gaps"]}["A3"] == ["T1", "T9"]
+    small.write(
+        [],
+        [Relationship(Rel.COVERS, Label.COURSE, "C2", Label.ABILITY, "A4", {"level": 3})],
+    )
+    report = analyse_gaps(small, "K1", "H1")
+    assert [g.ability for g in report.gaps] == ["A3", "A2", "A5"]
+    assert report.status_counts() == {"covered": 4, "partial": 1, "missing": 2}

@@ -54,12 +54,15 @@ class CourseAlignment:
     majors: list[str]
     abilities: list[dict[str, Any]]
     positions: list[PositionServed]
+    #: Set when the positions are one page of them (`align_course(limit=…)`).
+    page: dict[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "course": _public(self.course),
             "majors": self.majors,
             "abilities": self.abilities,
+            **({"page": self.page} if self.page is not None else {}),
             "positions": [
                 {
                     "id": p.id,
@@ -78,8 +81,16 @@ class CourseAlignment:
         }
 
 
-def align_course(store: GraphReads, course_id: str) -> CourseAlignment:
+def align_course(
+    store: GraphReads, course_id: str, *, limit: int | None = None, offset: int = 0
+) -> CourseAlignment:
     """Which abilities a course builds, and which positions, segments, enterprises need them.
+
+    Args:
+        limit: give only this many positions, those the course serves most (share
+            descending, then id), starting after `offset` of them; each ability then lists
+            only those positions too, and `page` says how many there are in all. A course
+            of a national graph serves tens of thousands of positions. None: all, by id.
 
     Raises:
         NotFound: no such course.
@@ -149,7 +160,7 @@ def align_course(store: GraphReads, course_id: str) -> CourseAlignment:
                 "share": rounded(contribution),
             }
         )
-    ability_rows = [
+    ability_rows: list[dict[str, Any]] = [
         {
             "ability": a,
             "name": abilities[a].name if a in abilities else a,
@@ -158,7 +169,14 @@ def align_course(store: GraphReads, course_id: str) -> CourseAlignment:
         }
         for a in sorted(covers)
     ]
-    return CourseAlignment(course, majors, ability_rows, [served[p] for p in sorted(served)])
+    if limit is None:
+        return CourseAlignment(course, majors, ability_rows, [served[p] for p in sorted(served)])
+    ranked = sorted(served.values(), key=lambda p: (-p.share, p.id))[offset : offset + limit]
+    shown = {p.id for p in ranked}
+    for row in ability_rows:
+        row["positions"] = [p for p in row["positions"] if p["position"] in shown]
+    page = {"offset": offset, "limit": limit, "total": len(served)}
+    return CourseAlignment(course, majors, ability_rows, ranked, page)
 
 
 @dataclass(slots=True)

@@ -19,7 +19,10 @@ are identical on every backend.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 Status = Literal["covered", "partial", "missing"]
 
@@ -199,23 +202,114 @@ def rank_gaps(priority: Mapping[str, float]) -> list[tuple[str, float]]:
     ]
 
 
+# --- the same rules on arrays, one element per requirement ---------------------------------
+# (the gap report's fast path, chanjiao.analysis.gaparrays). Element-wise operations in the
+# same order of operations, and `bincount` sums element by element in the order given, so
+# every float equals what the functions above give for requirements in the same order.
+
+#: The statuses in the order of their codes in `status_codes`.
+STATUSES: tuple[Status, ...] = ("covered", "partial", "missing")
+
+
+def fulfilments(levels: NDArray[Any], required: NDArray[Any]) -> NDArray[Any]:
+    """f = min(level, r) / r for each requirement (`fulfilment`)."""
+    import numpy as np
+
+    result: NDArray[Any] = np.minimum(levels, required) / required
+    return result
+
+
+def status_codes(levels: NDArray[Any], required: NDArray[Any]) -> NDArray[Any]:
+    """Each requirement's `status` as an index into `STATUSES`."""
+    import numpy as np
+
+    return np.where(levels >= required, 0, np.where(levels > 0, 1, 2)).astype(np.int64)
+
+
+def coverages(
+    position_of: NDArray[Any], weights: NDArray[Any], fulfilled: NDArray[Any], totals: NDArray[Any]
+) -> NDArray[Any]:
+    """coverage(p) = Σ w·f / W(p) for each position (`score_requirements`).
+
+    Args:
+        position_of: each requirement's position index; requirements by position, then
+            ability id, as `score_requirements` sums them.
+        totals: W(p) per position (`total_weights`).
+    """
+    import numpy as np
+
+    result: NDArray[Any] = (
+        np.bincount(position_of, weights * fulfilled, minlength=len(totals)) / totals
+    )
+    return result
+
+
+def total_weights(position_of: NDArray[Any], weights: NDArray[Any], count: int) -> NDArray[Any]:
+    """W(p) = Σ w over each position's requirements."""
+    import numpy as np
+
+    result: NDArray[Any] = np.bincount(position_of, weights, minlength=count)
+    return result
+
+
+def demand_shares(
+    demand: NDArray[Any], weights: NDArray[Any], totals: NDArray[Any]
+) -> NDArray[Any]:
+    """demand·(w / W) of each requirement: `shortfall_share` before the factor (1 − f).
+
+    Args:
+        demand, totals: the requirement's position's demand(p) and W(p).
+    """
+    result: NDArray[Any] = demand * (weights / totals)
+    return result
+
+
+def priorities(
+    ability_of: NDArray[Any], shares: NDArray[Any], fulfilled: NDArray[Any], count: int
+) -> NDArray[Any]:
+    """Gap priority per ability: Σ demand·(w / W)·(1 − f) (`shortfall_share`); a covered
+    requirement adds 0."""
+    import numpy as np
+
+    result: NDArray[Any] = np.bincount(ability_of, shares * (1.0 - fulfilled), minlength=count)
+    return result
+
+
+def ranking(priority: NDArray[Any]) -> NDArray[Any]:
+    """The gaps (indexes with priority > 0) by priority descending, then index: with
+    abilities indexed in id order, `rank_gaps`'s order."""
+    import numpy as np
+
+    found = np.flatnonzero(priority > 0)
+    result: NDArray[Any] = found[np.lexsort((found, -priority[found]))]
+    return result
+
+
 __all__ = [
     "DECIMALS",
+    "STATUSES",
     "STATUS_ZH",
     "Demand",
     "NamedRequirement",
     "Requirement",
     "ScoredRequirement",
     "Status",
+    "coverages",
     "demand_of",
+    "demand_shares",
     "fulfilment",
+    "fulfilments",
     "highest_levels",
     "position_coverage",
+    "priorities",
     "rank_gaps",
+    "ranking",
     "rounded",
     "score_requirements",
     "shortfall_share",
     "status",
+    "status_codes",
     "taught_levels",
+    "total_weights",
     "weighted_coverage",
 ]

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from chanjiao import __version__
+from chanjiao.analysis.gaps import warm_gaps
 from chanjiao.api.deps import WriteGate
 from chanjiao.api.errors import GuardMiddleware, install_error_handlers
 from chanjiao.api.routes import (
@@ -78,6 +79,7 @@ TAGS = [
 def _warm(store: GraphStore, done: threading.Event) -> None:
     try:
         store.warm()
+        warm_gaps(store)
     except Exception:  # the cache is an optimisation: a failure must not stop serving
         log.exception("warming the store's cache failed; requests will read the store")
     finally:

@@ -710,6 +710,8 @@ class EmbeddedStore(GraphStore):
         with self.reading():
             for chain_id in self.nodes(Label.INDUSTRY_CHAIN):
                 self.chain_scope(chain_id)
+            for cluster_id in self.nodes(Label.SPECIALTY_CLUSTER):
+                self._cached(("curriculum", cluster_id), self._load_curriculum, cluster_id)
             self.closers(list(self.nodes(Label.ABILITY)))
         gc.collect()
         gc.freeze()

@@ -245,6 +245,8 @@ class GraphReads(Protocol):
         major: str | None = None,
     ) -> StudentRecords: ...
 
+    def generation(self) -> int | None: ...
+
 
 class GraphEditing(Protocol):
     """What editing, import, export and the API need besides `GraphReads`."""

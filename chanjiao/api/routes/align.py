@@ -39,6 +39,7 @@ _COURSE_EXAMPLE = {
             ],
         }
     ],
+    "page": {"offset": 0, "limit": 100, "total": 1},
     "segments": ["S1"],
     "chains": ["H1"],
     "enterprises": ["E1"],
@@ -54,9 +55,22 @@ _COURSE_EXAMPLE = {
         200: {"content": {"application/json": {"example": _COURSE_EXAMPLE}}},
     },
 )
-def course_alignment(course_id: str, store: Store, request: Request) -> Response:
-    """课程培养的能力、需要这些能力的岗位与企业，及本课程对每个岗位覆盖率的贡献 share。"""
-    return cached_json(request, lambda: align_course(store, course_id).to_dict())
+def course_alignment(
+    course_id: str,
+    store: Store,
+    request: Request,
+    limit: Annotated[
+        int, Query(ge=1, le=1000, description="最多列出多少个岗位（按贡献 share 从高到低）")
+    ] = 100,
+    offset: Annotated[int, Query(ge=0, description="跳过前多少个岗位（翻页）")] = 0,
+) -> Response:
+    """课程培养的能力、需要这些能力的岗位与企业，及本课程对每个岗位覆盖率的贡献 share。
+
+    岗位按 share 从高到低（同值按编号）分页列出；`page.total` 是岗位总数。
+    """
+    return cached_json(
+        request, lambda: align_course(store, course_id, limit=limit, offset=offset).to_dict()
+    )
 
 
 @router.get(

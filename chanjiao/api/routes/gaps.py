@@ -94,7 +94,7 @@ def gaps(
     request: Request,
 ) -> Response:
     """DESIGN §4 的 JSON：覆盖率、各环节、各岗位、按优先级排列的差距及可补足的资源。"""
-    return cached_json(request, lambda: analyse_gaps(store, cluster, chain, segment).to_dict())
+    return cached_json(request, lambda: analyse_gaps(store, cluster, chain, segment).to_json())
 
 
 def _level(value: Any) -> Any:
