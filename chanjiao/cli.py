@@ -26,6 +26,7 @@ from chanjiao.commands.common import (
     out,
     progress_bar,
     store_at,
+    store_for_ingest,
     styled,
     user_errors,
 )
@@ -33,7 +34,6 @@ from chanjiao.commands.common import (
     emit as _emit,
 )
 from chanjiao.commands.history import UserOption, print_diff
-from chanjiao.config import store_location
 from chanjiao.graph.schema import LABEL_ZH, REL_ZH, Label, Rel
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def print_ingest(result: IngestResult) -> None:
     if result.dry_run or result.sync:
         print_diff(result.diff)
     for warning in result.warnings:
-        err.print(f"! {warning}", style="yellow", markup=False, highlight=False)
+        err.print(f"! 提示 notice：{warning}", style="yellow", markup=False, highlight=False)
     if result.dry_run:
         out.print("未写入任何数据。去掉 --dry-run 即可导入。(Nothing written.)")
     elif result.changed == 0:
@@ -130,7 +130,7 @@ def ingest_command(
     from chanjiao.history.changelog import cli_author
     from chanjiao.ingest.load import ingest
 
-    with store_at(store) as graph, progress_bar() as report:
+    with store_for_ingest(store, dry_run) as graph, progress_bar() as report:
         result = ingest(
             graph, path, dry_run=dry_run, sync=sync, author=cli_author(user), progress=report
         )
@@ -406,33 +406,37 @@ def demo_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="报告输出文件夹。")] = Path(
         "chanjiao-demo"
     ),
-    store: Annotated[
-        str | None,
-        typer.Option("--store", "-s", help="数据库（默认：输出文件夹中的全新 demo.db）。"),
-    ] = None,
+    store: StoreOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="数据库已有其他数据时仍载入虚构的示例。Load into a store with other data.",
+        ),
+    ] = False,
 ) -> None:
-    """载入示例产业学院并分析差距。Load the sample college and analyse its gaps."""
+    """载入示例产业学院并分析差距。Load the sample college and analyse its gaps.
+
+    The sample goes into the store every other command reads by default, so the
+    README's commands work as written after it; a store holding other data is refused.
+    """
     from chanjiao.analysis.gaps import analyse_gaps
     from chanjiao.history.changelog import cli_author
     from chanjiao.ingest.load import ingest
+    from chanjiao.ingest.sample import check_sample_target
     from chanjiao.report.html import write_gap_report
     from chanjiao.report.markdown import closer_names, gap_markdown
     from chanjiao.report.talent import gather_talent_report, write_talent_report
     from chanjiao.viz import write_cluster_view
 
     output.mkdir(parents=True, exist_ok=True)
-    location = store
-    if location is None:
-        fresh = output / "demo.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{fresh}{suffix}").unlink(missing_ok=True)
-        location = str(fresh)
-    with store_at(location) as graph:
+    with store_at(store, create=True) as graph:
+        if not force:
+            check_sample_target(graph, sample_path())
         with progress_bar() as report:
             result = ingest(graph, sample_path(), author=cli_author(None), progress=report)
         out.print(
-            f"示例产业学院已载入 sample college loaded into {store_location(location)}："
-            f"{result.rows} 行 rows"
+            f"示例产业学院已载入 sample college loaded into {graph.location}：{result.rows} 行 rows"
         )
         gap = analyse_gaps(graph, SAMPLE_CLUSTER, SAMPLE_CHAIN).to_dict()
         names = closer_names(graph, gap)
@@ -463,12 +467,16 @@ def demo_command(
     out.print(f"  - {view_path}  (专业群 × 产业链 交互图谱 cluster view)")
     out.print(f"  - {talent_path}  (人才与岗位匹配报告 talent match report)")
     out.print(
-        f"继续探索 next: chanjiao gaps --store {location} --cluster {SAMPLE_CLUSTER} "
+        f"继续探索 next: chanjiao gaps{'' if store is None else ' --store ' + store} "
+        f"--cluster {SAMPLE_CLUSTER} "
         f"--chain {SAMPLE_CHAIN} --format md",
+        markup=False,
         highlight=False,
     )
     out.print(
-        f"人才匹配 talent: chanjiao talent match P-FAB-01 --cohort {SAMPLE_COHORT} --store {location}",
+        f"人才匹配 talent: chanjiao talent match P-FAB-01 --cohort {SAMPLE_COHORT}"
+        + ("" if store is None else f" --store {store}"),
+        markup=False,
         highlight=False,
     )
 

@@ -118,6 +118,16 @@ def store_location(option: str | None = None) -> str:
     return option or os.environ.get(ENV_STORE) or DEFAULT_STORE
 
 
+def embedded_path(location: str | None = None) -> Path | None:
+    """The file of the embedded store a location names; None for a server URL."""
+    where = store_location(location)
+    if where.startswith("sqlite:///"):
+        return Path(where[len("sqlite:///") - 1 :]).expanduser()
+    if where.startswith("sqlite://"):
+        return Path(where[len("sqlite://") :]).expanduser()
+    return None if "://" in where else Path(where).expanduser()
+
+
 def redact(url: str) -> str:
     """A URL without its password, for messages."""
     parts = urlsplit(url)
@@ -142,11 +152,8 @@ def open_store(location: str | None = None) -> GraphStore:
         return open_neo4j(where)
     if scheme == "falkordb":
         return open_falkordb(where)
-    if where.startswith("sqlite:///"):
-        where = where[len("sqlite:///") - 1 :]
-    elif where.startswith("sqlite://"):
-        where = where[len("sqlite://") :]
-    elif scheme:
+    path = embedded_path(where)
+    if path is None:
         raise StoreUnavailable(
             f"不支持的存储地址 {scheme}://；请给出数据库文件路径（如 ./chanjiao.db）、"
             "bolt:// / neo4j:// 地址或 falkordb:// 地址",
@@ -155,7 +162,7 @@ def open_store(location: str | None = None) -> GraphStore:
         )
     from chanjiao.graph.embedded import EmbeddedStore
 
-    return EmbeddedStore(Path(where).expanduser())
+    return EmbeddedStore(path)
 
 
 def _runners() -> ModuleType:

@@ -130,7 +130,8 @@ class Problem:
     Attributes:
         source: the file (``courses.csv``) or sheet (``工作表 courses``) it is in.
         row: the row number a spreadsheet shows (header = 1), or None for the whole file.
-        column: the column's canonical name, or None for the whole row.
+        column: the column as the user's header names it (`学时` for a Chinese header,
+            the canonical name where there is no header, as in API requests), or None.
         zh: what is wrong, in Chinese.
         en: the same in English.
     """

@@ -89,7 +89,9 @@ def test_garbage_and_foreign_files_are_refused(tmp_path: Path) -> None:
     foreign = tmp_path / "other.db"
     sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.commit()
     assert "其他程序的 SQLite 数据库" in one_error(["stats", "-s", str(foreign)])
-    assert "文件夹不存在" in one_error(["stats", "-s", str(tmp_path / "missing" / "x.db")])
+    missing = str(tmp_path / "missing" / "x.db")
+    assert "x.db 不存在，未创建任何文件" in one_error(["stats", "-s", missing])  # a read
+    assert "文件夹不存在" in one_error(["ingest", str(sample_path()), "-s", missing])  # a write
     assert "是一个文件夹" in one_error(["stats", "-s", str(tmp_path)])
 
 

@@ -141,13 +141,105 @@ def test_template_is_a_workbook(tmp_path: Path) -> None:
     assert book["courses"]["A1"].value == "课程编号 (id)"
 
 
-def test_demo_writes_reports(tmp_path: Path) -> None:
-    code, out, _ = run("demo", "-o", str(tmp_path / "demo"))
+def test_demo_writes_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CHANJIAO_STORE", raising=False)
+    code, out, _ = run("demo", "-o", "demo")
     assert code == 0
     report = json.loads((tmp_path / "demo" / "gaps.json").read_text(encoding="utf-8"))
     assert 0.4 < report["coverage"] < 0.85
     assert (tmp_path / "demo" / "gaps.md").read_text(encoding="utf-8").startswith("# ")
     assert "gaps.json" in out and "总体覆盖率" in out
+    # The demo loads into the store every command reads by default: no --store needed.
+    assert (tmp_path / "chanjiao.db").exists()
+    code, out, _ = run("gaps", "-k", "K-IC", "-c", "CH-SEMI3", "--format", "json")
+    assert code == 0 and json.loads(out)["coverage"] == report["coverage"]
+    # Running it again on a store holding exactly the sample changes nothing.
+    code, out, _ = run("demo", "-o", "demo")
+    assert code == 0
+
+
+def test_demo_refuses_a_store_with_other_data(db: str) -> None:
+    run("ingest", str(SMALL), "--store", db)
+    with EmbeddedStore(db) as store:
+        before = store.stats()
+    code, _, err = run("demo", "--store", db, "-o", str(Path(db).parent / "demo"))
+    assert code == 1
+    assert "已有其他数据" in err and "--force" in err
+    with EmbeddedStore(db) as store:
+        assert store.stats() == before
+    code, _, _ = run("demo", "--store", db, "-o", str(Path(db).parent / "demo"), "--force")
+    assert code == 0
+    with EmbeddedStore(db) as store:
+        assert sum(store.stats().nodes.values()) > sum(before.nodes.values())
+
+
+def test_demo_refuses_to_overwrite_a_sample_record(db: str, tmp_path: Path) -> None:
+    """A store with only sample ids, one of them edited, is someone's data too."""
+    run("demo", "--store", db, "-o", str(tmp_path / "demo"))
+    with EmbeddedStore(db) as store:
+        from chanjiao.graph.schema import Label
+
+        course = store.nodes(Label.COURSE, ["C-IC-108"])["C-IC-108"]
+    edited = tmp_path / "edit"
+    edited.mkdir()
+    (edited / "courses.csv").write_text(f"id,name\nC-IC-108,{course.name}（校本）\n", "utf-8")
+    assert run("ingest", str(edited), "--store", db)[0] == 0
+    code, _, err = run("demo", "--store", db, "-o", str(tmp_path / "demo"))
+    assert code == 1 and "1 项会被示例改写" in err
+
+
+READ_COMMANDS = [
+    ["gaps", "-k", "K-IC", "-c", "CH-SEMI3"],
+    ["align", "course", "C-IC-108"],
+    ["align", "position", "P-FAB-01"],
+    ["stats"],
+    ["viz", "cluster", "-k", "K-IC", "-c", "CH-SEMI3", "-o", "v.html"],
+    ["report", "-k", "K-IC", "-c", "CH-SEMI3", "-f", "md", "-o", "r.md"],
+    ["plan", "resources", "-k", "K-IC", "-c", "CH-SEMI3"],
+    ["export", "-o", "x.json"],
+]
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=[" ".join(c[:2]) for c in READ_COMMANDS])
+def test_read_command_on_a_missing_store_creates_nothing(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CHANJIAO_STORE", raising=False)
+    code, out, err = run(*command, "--store", "mistyped.db")
+    assert code == 1
+    assert "数据库 mistyped.db 不存在，未创建任何文件" in err
+    assert "chanjiao ingest" in err and "chanjiao demo --store mistyped.db" in err
+    assert "Traceback" not in out + err
+    code, _, err = run(*command)  # the default store, ./chanjiao.db
+    assert code == 1 and "数据库 chanjiao.db（默认位置）不存在" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_store_named_by_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHANJIAO_STORE", str(tmp_path / "env.db"))
+    code, _, err = run("stats")
+    assert code == 1 and "来自环境变量 CHANJIAO_STORE" in err
+    assert not (tmp_path / "env.db").exists()
+
+
+def test_cli_and_server_ignore_dotenv_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither the CLI nor the API settings read ./.env: both see the same store."""
+    from chanjiao.api.settings import Settings
+    from chanjiao.config import store_location
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CHANJIAO_STORE", raising=False)
+    (tmp_path / ".env").write_text("CHANJIAO_STORE=from-dotenv.db\n", encoding="utf-8")
+    assert Settings().store is None
+    assert store_location() == "chanjiao.db"
+    monkeypatch.setenv("CHANJIAO_STORE", "from-env.db")
+    assert Settings().store == store_location() == "from-env.db"
 
 
 def test_module_entry_point_has_no_traceback(tmp_path: Path) -> None:
@@ -170,4 +262,21 @@ def test_module_entry_point_has_no_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "文件夹不存在" in proc.stderr
+    assert "x.db 不存在" in proc.stderr
+
+
+def test_notices_are_printed_as_text_not_markup(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "chains.csv").write_text("id,name,[red]备注[/red]\nH7,产业链,x\n", "utf-8")
+    code, _, err = run("ingest", str(folder), "--store", db)
+    assert code == 0
+    assert "提示 notice" in err and "[red]备注[/red]" in err
+
+
+def test_dry_run_on_a_store_to_be_created_creates_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "new.db"
+    code, out, _ = run("ingest", str(SMALL), "--store", str(target), "--dry-run", "--json")
+    assert code == 0
+    assert json.loads(out)["nodes"]["Course"] == {"added": 5, "updated": 0, "unchanged": 0}
+    assert list(tmp_path.iterdir()) == []

@@ -159,3 +159,53 @@ def test_cli_export(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "CSV" in result.output
+
+
+def test_xlsx_export_has_the_template_layout(small: GraphStore, tmp_path: Path) -> None:
+    from chanjiao.ingest.template import write_template
+
+    write_export(small, ExportFormat.XLSX, tmp_path / "export.xlsx")
+    write_template(tmp_path / "template.xlsx")
+    exported = openpyxl.load_workbook(tmp_path / "export.xlsx")
+    template = openpyxl.load_workbook(tmp_path / "template.xlsx")
+    assert exported.sheetnames == template.sheetnames
+    assert exported.sheetnames[0] == "说明"
+    for name in template.sheetnames[1:]:
+        assert [c.value for c in exported[name][1]] == [c.value for c in template[name][1]]
+        dropdowns = {
+            str(v.sqref).split(":")[0][:-1] for v in exported[name].data_validations.dataValidation
+        }
+        assert dropdowns == {
+            str(v.sqref).split(":")[0][:-1] for v in template[name].data_validations.dataValidation
+        }
+    courses = {r[0].value: r for r in exported["courses"].iter_rows(min_row=2)}
+    assert exported["courses"]["E1"].value == "课程类型 (kind)"
+    assert courses["C2"][4].value == "理实一体"  # integrated, in the template's words
+    assert courses["C5"][4].value == "理论"
+    coverage = {
+        (r[0].value, r[1].value): r[2].value for r in exported["coverage"].iter_rows(min_row=2)
+    }
+    assert coverage[("C1", "A1")] == "掌握" and coverage[("C2", "A4")] == "了解"
+    teachers = {r[0].value: r[2].value for r in exported["teachers"].iter_rows(min_row=2)}
+    assert teachers == {"T1": "是", "T2": "否"}
+    segments = {r[0].value: r[3].value for r in exported["segments"].iter_rows(min_row=2)}
+    assert segments["S2"] == "中游"
+
+
+def test_demo_export_ingests_back_with_nothing_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """demo store → export --format xlsx → ingest --dry-run: 0 added, 0 updated."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CHANJIAO_STORE", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "-o", "demo"]).exit_code == 0
+    result = runner.invoke(app, ["export", "--format", "xlsx", "-o", "我的数据.xlsx"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["ingest", "我的数据.xlsx", "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.stdout)
+    groups = [*counts["nodes"].values(), *counts["relationships"].values()]
+    assert sum(c["unchanged"] for c in groups) > 900
+    assert sum(c["added"] + c["updated"] for c in groups) == 0
+    assert counts["warnings"] == []

@@ -170,5 +170,5 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
 
 
 def app_from_env() -> FastAPI:
-    """The factory `chanjiao serve` hands uvicorn: settings from env and ``.env``."""
+    """The factory `chanjiao serve` hands uvicorn: settings from the environment."""
     return create_app(None, Settings())

@@ -1,8 +1,11 @@
-"""Settings of the HTTP API, from the environment (prefix ``CHANJIAO_``) or a ``.env`` file.
+"""Settings of the HTTP API, from the environment (prefix ``CHANJIAO_``).
 
 Why pydantic-settings: one typed object, documented in one place, that a container
-fills from its environment and a developer from ``.env``. API keys are `SecretStr`,
-so no repr, log line or error message ever shows one.
+fills from its environment. API keys are `SecretStr`, so no repr, log line or error
+message ever shows one. Like the CLI, the server reads environment variables only,
+never a ``.env`` file: ``docker compose`` passes ``.env`` into the container's
+environment, and a shell loads it with ``set -a; . ./.env; set +a`` — so
+``chanjiao stats`` and ``chanjiao serve`` always see the same store.
 """
 
 from __future__ import annotations
@@ -52,13 +55,8 @@ class Settings(BaseSettings):
             cache), so a small number serves more requests per second.
     """
 
-    # extra="ignore": a shared .env also holds other services' settings (NEO4J_AUTH …).
-    model_config = SettingsConfigDict(
-        env_prefix="CHANJIAO_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-    )
+    # extra="ignore": the environment also holds other services' settings (NEO4J_AUTH …).
+    model_config = SettingsConfigDict(env_prefix="CHANJIAO_", extra="ignore")
 
     store: str | None = None
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from chanjiao.commands.common import StoreOption, err, out, store_at, styled, user_errors
-from chanjiao.config import ENV_STORE, open_store
+from chanjiao.config import ENV_STORE, open_store, store_location
 from chanjiao.errors import InvalidRequest, MissingExtra
 from chanjiao.ingest.media import ExportFormat
 
@@ -68,8 +68,7 @@ def serve_command(
     open_store(store).close()
     _check_port(host, port)
     err.print(
-        f"chanjiao API: http://{host}:{port}/api/v1/docs · 数据库 store: "
-        f"{os.environ.get(ENV_STORE) or 'chanjiao.db'}",
+        f"chanjiao API: http://{host}:{port}/api/v1/docs · 数据库 store: {store_location()}",
         highlight=False,
     )
     uvicorn.run(

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -23,8 +24,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from chanjiao.config import ENV_STORE, open_store
-from chanjiao.errors import ChanjiaoError, IngestError
+from chanjiao.config import DEFAULT_STORE, ENV_STORE, embedded_path, open_store, store_location
+from chanjiao.errors import ChanjiaoError, IngestError, StoreUnavailable
 from chanjiao.graph.store import GraphStore  # light: networkx is imported lazily
 
 out = Console(markup=False)
@@ -41,7 +42,7 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         "-s",
-        help=f"存储：数据库文件，或 bolt:// neo4j:// falkordb:// 地址（默认 ./chanjiao.db，或环境变量 {ENV_STORE}）。Store file or server URL.",
+        help=f"存储：数据库文件，或 bolt:// neo4j:// falkordb:// 地址（默认 ./{DEFAULT_STORE}，或环境变量 {ENV_STORE}）。Store file or server URL.",
         show_default=False,
     ),
 ]
@@ -93,12 +94,66 @@ def emit(text: str, output: Path | None) -> None:
 
 
 @contextmanager
-def store_at(location: str | None) -> Iterator[GraphStore]:
+def store_at(location: str | None, *, create: bool = False) -> Iterator[GraphStore]:
+    """Open the store a command names (``--store``, else the environment, else the default).
+
+    Args:
+        create: a command that writes (ingest, demo, copy's destination) may create an
+            embedded store; every other command refuses a store file that does not exist,
+            naming it and how to make one, and creates nothing (a mistyped path must not
+            become an empty store that then "has no cluster K-IC").
+
+    Raises:
+        StoreUnavailable: the embedded store file does not exist and `create` is false.
+    """
+    path = embedded_path(location)
+    if not create and path is not None and not path.exists():
+        raise missing_store(location)
     store = open_store(location)
     try:
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def store_or_scratch(location: str | None) -> Iterator[GraphStore]:
+    """The store; or, when its file does not exist yet, an empty store thrown away after
+    (so a dry run against a store still to be created creates nothing)."""
+    path = embedded_path(location)
+    if path is None or path.exists():
+        with store_at(location) as store:
+            yield store
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="chanjiao-") as scratch,
+        store_at(str(Path(scratch) / path.name), create=True) as store,
+    ):
+        yield store
+
+
+def store_for_ingest(location: str | None, dry_run: bool) -> AbstractContextManager[GraphStore]:
+    """The store a load writes into (created if need be); for a dry run, nothing is created."""
+    return store_or_scratch(location) if dry_run else store_at(location, create=True)
+
+
+def missing_store(location: str | None) -> StoreUnavailable:
+    """The error for a read on a store file that does not exist."""
+    where = store_location(location)
+    option = "" if location is None else f" --store {where}"
+    origin = (
+        f"（来自环境变量 {ENV_STORE}）"
+        if location is None and where != DEFAULT_STORE
+        else "（默认位置）"
+        if location is None
+        else ""
+    )
+    return StoreUnavailable(
+        f"数据库 {where}{origin or ' '}不存在，未创建任何文件。先导入数据：chanjiao ingest 数据集{option}；"
+        f"或载入示例：chanjiao demo{option}",
+        f"the store {where} does not exist (nothing was created); load data first with "
+        f"`chanjiao ingest DATASET{option}`, or the sample with `chanjiao demo{option}`",
+    )
 
 
 @contextmanager

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from chanjiao.commands.common import StoreOption, err, out, progress_bar, store_at, user_errors
+from chanjiao.commands.common import (
+    StoreOption,
+    err,
+    out,
+    progress_bar,
+    store_at,
+    store_for_ingest,
+    store_or_scratch,
+    user_errors,
+)
 from chanjiao.errors import InvalidRequest
 from chanjiao.interop import CASE_ID_PREFIX
 
@@ -71,7 +80,7 @@ def _finish(
         )
     result = None
     if ingest:
-        with store_at(store) as graph, progress_bar() as report:
+        with store_for_ingest(store, dry_run) as graph, progress_bar() as report:
             result = load_dataset(
                 graph, dataset, dry_run=dry_run, progress=report, author=cli_author(None)
             )
@@ -262,7 +271,7 @@ def import_osmt_command(
 
     positions: dict[str, list[str]] = {}
     if ingest or store is not None:
-        with store_at(store) as graph:
+        with store_or_scratch(store) as graph:  # a store still to be created has none
             positions = osmt.positions_by_soc(graph)
     files = {"file": [f for p in paths for f in _read(p)]}
     options = ImportOptions(level=level, weight=weight)

@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
             raise InvalidRequest(
                 "源存储与目标存储相同，无需复制", "the source and destination are the same store"
             )
-        with store_at(source) as src, store_at(destination) as dst:
+        with store_at(source) as src, store_at(destination, create=True) as dst:
             from chanjiao.graph.copy import copy_graph
 
             result = copy_graph(src, dst)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape as _e
 from rich.table import Table
 
 from chanjiao.analysis.talent import (
@@ -21,7 +20,7 @@ from chanjiao.analysis.talent import (
     match_position,
     student_profile,
 )
-from chanjiao.commands.common import StoreOption, err, out, store_at, user_errors
+from chanjiao.commands.common import StoreOption, err, out, store_at, styled, user_errors
 from chanjiao.graph.schema import LEVEL_WORDS, StudentStatus, parse_choice, zh_word
 
 talent_app = typer.Typer(
@@ -74,7 +73,7 @@ def _pct(value: float | None) -> str:
 
 
 def _missing(items: list[dict[str, Any]], limit: int = 4) -> str:
-    text = "、".join(_e(f"{m['ability']} {m['attained']}→{m['required']}") for m in items[:limit])
+    text = "、".join(f"{m['ability']} {m['attained']}→{m['required']}" for m in items[:limit])
     return text + (" …" if len(items) > limit else "") if text else "—"
 
 
@@ -112,9 +111,10 @@ def match_command(
     p = found.position
     ready = sum(1 for s in found.students if s["readiness"] >= settings.threshold)
     out.print(
-        f"[bold]{_e(p.name)}[/]（{_e(p.id)}） 候选学生 candidates: {len(found.students)}"
-        + (f" · 年级 cohort {_e(cohort)}" if cohort else "")
-        + (f" · 专业 major {_e(major)}" if major else "")
+        styled("[bold]{}[/]（{}）", p.name, p.id)
+        + f" 候选学生 candidates: {len(found.students)}"
+        + (f" · 年级 cohort {cohort}" if cohort else "")
+        + (f" · 专业 major {major}" if major else "")
         + f" · 胜任 ready (≥ {_pct(settings.threshold)}): {ready}",
         highlight=False,
     )
@@ -126,7 +126,7 @@ def match_command(
     for rank, s in enumerate(found.students[:top], start=1):
         table.add_row(
             str(rank),
-            f"{_e(s['name'])} ({_e(s['id'])})",
+            f"{s['name']} ({s['id']})",
             _pct(s["readiness"]),
             _missing(s["missing"]),
         )
@@ -158,8 +158,8 @@ def profile_command(
     s = profile["student"]
     status = parse_choice(StudentStatus, s["status"]) if s["status"] else None
     out.print(
-        f"[bold]{_e(s['name'])}[/]（{_e(s['id'])}） 年级 cohort {_e(s['cohort'] or '—')} · "
-        f"专业 major {_e(s['major'] or '—')} · {zh_word(status) if status else '—'}",
+        styled("[bold]{}[/]（{}）", s["name"], s["id"]) + f" 年级 cohort {s['cohort'] or '—'} · "
+        f"专业 major {s['major'] or '—'} · {zh_word(status) if status else '—'}",
         highlight=False,
     )
     passed = sum(1 for r in profile["results"] if r["passed"])
@@ -174,27 +174,23 @@ def profile_command(
         table.add_column(column)
     for a in profile["abilities"]:
         table.add_row(
-            _e(f"{a['name']} ({a['ability']})"),
+            f"{a['name']} ({a['ability']})",
             f"{a['attained']} {LEVEL_WORDS[a['attained']]}",
-            _e(
-                "、".join(
-                    f"{'课程' if x['kind'] == 'course' else '证书'} {x['id']}({x['level']})"
-                    for x in a["sources"]
-                )
+            "、".join(
+                f"{'课程' if x['kind'] == 'course' else '证书'} {x['id']}({x['level']})"
+                for x in a["sources"]
             ),
         )
     out.print(table)
-    scope = (
-        _e(f"{profile['chain_name']}（{profile['chain']}）") if profile["chain"] else "全部岗位 all"
-    )
+    scope = f"{profile['chain_name']}（{profile['chain']}）" if profile["chain"] else "全部岗位 all"
     table = Table(title=f"岗位准备度 Readiness · {scope}")
     for column in ("岗位 Position", "环节 Segment", "准备度 Readiness", "还缺 Missing"):
         table.add_column(column, justify="right" if column == "准备度 Readiness" else "left")
     for p in profile["positions"][:top]:
         mark = " ✓" if p["ready"] else ""
         table.add_row(
-            _e(f"{p['name']} ({p['id']})"),
-            _e(p["segment"] or "—"),
+            f"{p['name']} ({p['id']})",
+            p["segment"] or "—",
             _pct(p["readiness"]) + mark,
             _missing(p["missing"]),
         )
@@ -208,13 +204,15 @@ def profile_command(
 def print_cohort(data: dict[str, Any]) -> None:
     """The cohort readiness as tables (the demo prints it too)."""
     out.print(
-        f"[bold]{_e(data['cohort'])} 级[/] × [bold]{_e(data['chain_name'])}[/]（{data['chain']}）"
-        f" · 学生 students {data['student_count']} · 阈值 threshold {_pct(data['threshold'])}",
+        styled(
+            "[bold]{} 级[/] × [bold]{}[/]（{}）", data["cohort"], data["chain_name"], data["chain"]
+        )
+        + f" · 学生 students {data['student_count']} · 阈值 threshold {_pct(data['threshold'])}",
         highlight=False,
     )
     out.print(
-        f"全链准备度 Chain readiness: [bold]{_pct(data['share'])}[/] · "
-        f"至少胜任一个岗位 ready for any: {_pct(data['ready_any'])}",
+        styled("全链准备度 Chain readiness: [bold]{}[/] · ", _pct(data["share"]))
+        + f"至少胜任一个岗位 ready for any: {_pct(data['ready_any'])}",
         highlight=False,
     )
     table = Table(title="环节准备度 Readiness per segment")
@@ -222,7 +220,7 @@ def print_cohort(data: dict[str, Any]) -> None:
         table.add_column(column, justify="left" if column.startswith("环节") else "right")
     for s in data["segments"]:
         table.add_row(
-            _e(f"{s['name']} ({s['id']})"),
+            f"{s['name']} ({s['id']})",
             str(s["positions"]),
             _pct(s["share"]),
             _pct(s["ready_any"]),
@@ -235,7 +233,7 @@ def print_cohort(data: dict[str, Any]) -> None:
     for pid in data["least_ready"]:
         p = by_id[pid]
         table.add_row(
-            _e(f"{p['name']} ({p['id']})"),
+            f"{p['name']} ({p['id']})",
             f"{p['ready']}/{data['student_count']}",
             _pct(p["share"]),
             _pct(p["mean_readiness"]),
@@ -246,10 +244,10 @@ def print_cohort(data: dict[str, Any]) -> None:
         table.add_column(column, justify="right" if column.startswith("学生") else "left")
     for lift in data["lifts"]:
         table.add_row(
-            _e(f"{lift['name']} ({lift['ability']})"),
+            f"{lift['name']} ({lift['ability']})",
             str(lift["students"]),
-            _e("、".join(lift["courses"]) or "—"),
-            _e("、".join(lift["certificates"]) or "—"),
+            "、".join(lift["courses"]) or "—",
+            "、".join(lift["certificates"]) or "—",
         )
     out.print(table)
 

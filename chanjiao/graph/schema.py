@@ -7,6 +7,8 @@ accepts and the reports print.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -334,8 +336,22 @@ def parse_choice(enum: type[E], text: str) -> E | None:
 
 LEVEL_WORDS: dict[int, str] = {1: "了解", 2: "理解", 3: "掌握", 4: "熟练"}
 LEVEL_WORDS_EN: dict[int, str] = {1: "know", 2: "understand", 3: "apply", 4: "master"}
-_LEVEL_BY_WORD = {w: n for n, w in LEVEL_WORDS.items()} | {w: n for n, w in LEVEL_WORDS_EN.items()}
+#: Other words curriculum documents use for the four levels (课程标准 and 人才培养方案
+#: write 熟练掌握, 基本掌握, 一般了解 …); accepted wherever a level is read.
+LEVEL_VARIANTS: dict[int, tuple[str, ...]] = {
+    1: ("一般了解", "基本了解", "初步了解", "简单了解", "知道", "认识", "识记", "了解即可"),
+    2: ("理解掌握", "基本理解", "初步理解", "深入理解", "熟悉", "领会", "懂得"),
+    3: ("基本掌握", "初步掌握", "掌握运用", "应用", "运用", "会用", "能够应用", "能应用"),
+    4: ("熟练掌握", "熟练运用", "熟练应用", "熟练使用", "精通", "灵活运用", "综合运用"),
+}
+_LEVEL_BY_WORD = (
+    {w: n for n, w in LEVEL_WORDS.items()}
+    | {w: n for n, w in LEVEL_WORDS_EN.items()}
+    | {w: n for n, words in LEVEL_VARIANTS.items() for w in words}
+)
 _LEVEL_FAST = _LEVEL_BY_WORD | {str(n): n for n in LEVEL_WORDS}
+#: 3级, 3 级, L3, 等级3: a level number with a word around it.
+_LEVEL_NUMBER = re.compile(r"^(?:等级|级别|l|level)?\s*([1-4])\s*(?:级)?$")
 
 
 def parse_level(value: object) -> int | None:
@@ -358,7 +374,14 @@ def parse_level(value: object) -> int | None:
         try:
             number = float(text)
         except ValueError:
-            return None
+            # Full-width digits (３), 3级, spaces inside a word (熟 练): only after the
+            # plain reads failed, so the usual cell costs nothing more.
+            wide = unicodedata.normalize("NFKC", text).lower()
+            found = _LEVEL_BY_WORD.get("".join(wide.split()))
+            if found is not None:
+                return found
+            match = _LEVEL_NUMBER.match(wide)
+            return int(match.group(1)) if match else None
     else:
         return None
     if number.is_integer() and 1 <= number <= 4:

@@ -7,7 +7,10 @@ rows of the relationship files (offers, requirements, coverage, partners). Loadi
 an export into an empty store gives the same graph: that is the test.
 
 Formats: ``json`` (one document), ``csv-dir`` (a folder of UTF-8 CSV files, or a
-zip of them over HTTP) and ``xlsx`` (one sheet per file). In a workbook, a text
+zip of them over HTTP) and ``xlsx``: the layout of `chanjiao template` (a 说明 sheet,
+one sheet per file with headers such as ``课程编号 (id)``, dropdowns), enum and level
+words in Chinese and 是/否, so a designer edits the export like the template they
+filled and loading it back unedited changes nothing. In a workbook, a text
 cell starting with ``= + - @`` is written as a text cell with Excel's quote prefix
 (what typing a leading ``'`` does), so no spreadsheet runs it as a formula.
 """
@@ -25,11 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from chanjiao.errors import InvalidRequest
-from chanjiao.graph.schema import PERSONAL_LABELS, PERSONAL_RELS, Rel
+from chanjiao.graph.schema import (
+    LEVEL_WORDS,
+    PERSONAL_LABELS,
+    PERSONAL_RELS,
+    Rel,
+    parse_choice,
+    words_of,
+)
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.formats import FILES, FileFormat
 from chanjiao.ingest.media import MEDIA as MEDIA  # re-exported: the API reads both here
 from chanjiao.ingest.media import ExportFormat as ExportFormat
+from chanjiao.ingest.template import template_workbook
 
 #: Text a spreadsheet would run as a formula (or, for tab and CR, re-parse).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -215,34 +226,44 @@ def to_zip(dataset: ExportedDataset) -> bytes:
     return buffer.getvalue()
 
 
-def to_xlsx(dataset: ExportedDataset) -> bytes:
-    """One sheet per file; text that looks like a formula stays text (quote prefix)."""
-    import openpyxl
+def xlsx_cell(fmt: FileFormat, column: str, value: Any) -> Any:
+    """A value as the template's user types it: enum and level words in Chinese, 是/否,
+    several ids joined by ``;``; numbers stay numbers."""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if fmt.is_level(column) and isinstance(value, int) and value in LEVEL_WORDS:
+        return LEVEL_WORDS[value]
+    enum = fmt.enum_of(column)
+    if enum is not None and isinstance(value, str):
+        member = parse_choice(enum, value)
+        if member is not None:
+            return words_of(member)[0]
+    return value
 
-    workbook = openpyxl.Workbook()
-    first = workbook.active
+
+def to_xlsx(dataset: ExportedDataset) -> bytes:
+    """The template's workbook (说明 sheet, every file's sheet with Chinese headers and
+    dropdowns) with the rows filled in, so loading it back changes nothing. Text that
+    looks like a formula stays text (quote prefix)."""
+    workbook = template_workbook({name: len(rows) for name, rows in dataset.tables.items()})
     by_name = {f.name: f for f in FILES}
     for name, rows in dataset.tables.items():
-        sheet = workbook.create_sheet(name)
-        columns = _columns(by_name[name], rows)
-        sheet.append(columns)
+        fmt = by_name[name]
+        sheet = workbook[name]
+        columns = list(fmt.columns)
         for number, row in enumerate(rows, start=2):
             for index, column in enumerate(columns, start=1):
                 value = row.get(column)
                 if value is None:
                     continue
-                if isinstance(value, list | tuple):
-                    value = ";".join(str(v) for v in value)
+                value = xlsx_cell(fmt, column, value)
                 cell = sheet.cell(row=number, column=index)
                 cell.value = value
                 if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
                     cell.data_type = "s"
                     cell.quotePrefix = True
-    if dataset.tables:
-        workbook.remove(first)
-    else:
-        first.title = "说明"
-        first.append(["数据库为空 (the store is empty)"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -17,8 +17,17 @@ from typing import Any
 from chanjiao.graph.schema import Label, Rel
 from chanjiao.ingest import validate as v
 
-#: Header aliases accepted in every file for these columns.
-_GENERIC_ALIASES = {"编号": "id", "ID": "id", "名称": "name"}
+#: Header aliases accepted in every file that has these columns (what people also
+#: head these columns with: 课时 for 学时, 年份 for 出版年份 …).
+_GENERIC_ALIASES = {
+    "编号": "id",
+    "ID": "id",
+    "名称": "name",
+    "课时": "hours",
+    "总学时": "hours",
+    "学期": "semester",
+    "年份": "year",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from chanjiao.ingest.diff import LABEL_OWNER, Diff, FileDiff, RecordChange
 from chanjiao.ingest.formats import FileFormat
 from chanjiao.ingest.readers import RawDataset, Table, read_dataset
 from chanjiao.ingest.sync import Removals, owned_rels, plan_removals
-from chanjiao.ingest.validate import normalise_levels, row_problems
+from chanjiao.ingest.validate import normalise_levels, one_line, repair, row_problems
 from chanjiao.interop.catalog import check_majors
 
 #: Called as progress(stage, done, total) while a dataset loads.
@@ -220,7 +220,10 @@ class _Builder:
     """Collects nodes, relationships, references and problems from validated rows.
 
     References are kept as sets of ids per label (cheap on a million rows); the rows
-    that hold a dangling one are looked up only when there is one.
+    that hold a dangling one are looked up only when there is one. The ids of node rows
+    that failed validation are remembered, so a reference to such a row is not also
+    reported as dangling (one typo, one message). Every problem names its column by
+    the header the user typed (``学时``, not ``hours``).
     """
 
     def __init__(self, report: Progress) -> None:
@@ -232,13 +235,19 @@ class _Builder:
         self.needed: dict[Label, set[str]] = defaultdict(set)
         self.property_refs: list[tuple[Label, str, Where]] = []
         self.partner_keys: list[tuple[Any, ...]] = []  # PARTNER_OF: Enterprise or Organization
+        self.failed: dict[Label, set[str]] = defaultdict(set)
+        self.headers: dict[str, dict[str, str]] = {}  # source → canonical → typed header
         self.problems: list[Problem] = []
         self.problem_count = 0
 
     def problem(self, where: Where, zh: str, en: str) -> None:
         self.problem_count += 1
         if len(self.problems) < IngestError.MAX_PROBLEMS:
-            self.problems.append(Problem(where[0], where[1], where[2], zh, en))
+            column = where[2]
+            headers = self.headers.get(where[0])
+            if headers and column is not None:
+                column = headers.get(column, column)
+            self.problems.append(Problem(where[0], where[1], column, zh, en))
 
     def add_table(self, table: Table) -> None:
         fmt = table.fmt
@@ -247,6 +256,7 @@ class _Builder:
         validate = fmt.model.model_validate
         add_row = self._add_edge_row if fmt.edge is not None else self._add_node_row
         has_level = fmt.name in ("requirements", "coverage")
+        self.headers[table.source] = table.headers
         for index, (number, cells) in enumerate(table.rows):
             if index % 5000 == 0:
                 self.report(stage, index, total)
@@ -255,11 +265,32 @@ class _Builder:
             try:
                 row = validate(cells)
             except ValidationError as exc:
-                for p in row_problems(exc, table.source, number):
-                    self.problem((p.source, p.row, p.column), p.zh, p.en)
-                continue
+                row = self._retry(fmt, table, number, cells, exc)
+                if row is None:
+                    continue
             add_row(fmt, table.source, number, row)
         self.report(stage, total, total)
+
+    def _retry(
+        self, fmt: FileFormat, table: Table, number: int, cells: dict[str, Any], exc: Exception
+    ) -> Any:
+        """Validate a failed row again with its numbers read leniently (64学时, 30%, ６４);
+        report its problems and remember its id if it still fails."""
+        assert isinstance(exc, ValidationError)
+        fixed = repair(cells, exc)
+        if fixed is not None:
+            try:
+                return fmt.model.model_validate(fixed)
+            except ValidationError as again:
+                exc = again
+        for p in row_problems(exc, table.source, number, skip=table.missing):
+            self.problem((p.source, p.row, p.column), p.zh, p.en)
+        node_id = cells.get("id")
+        if fmt.label is not None and node_id is not None:
+            if type(node_id) is float and node_id.is_integer():
+                node_id = int(node_id)
+            self.failed[fmt.label].add(str(node_id).strip())
+        return None
 
     def _add_node_row(self, fmt: FileFormat, source: str, number: int, row: Any) -> None:
         assert fmt.label is not None
@@ -278,6 +309,9 @@ class _Builder:
             value = getattr(row, column)
             if value is not None:
                 props[column] = _value(value)
+        name = props.get("name")
+        if name is not None and ("\n" in name or "\r" in name):
+            props["name"] = one_line(name)  # Alt+Enter in a name cell
         self.nodes[key] = Node(label, node_id, props)
         self.node_where[key] = (source, number, "id")
         for link in fmt.links:
@@ -328,7 +362,8 @@ class _Builder:
         ):
             self.problem(
                 (source, number, "lead_major_id"),
-                f"核心专业 {row.lead_major_id} 不在本专业群的组群专业（major_ids）中",
+                f"核心专业 {row.lead_major_id} 不在本专业群的组群专业"
+                f"（{self.headers.get(source, {}).get('major_ids', 'major_ids')}）中",
                 f"the lead major {row.lead_major_id} is not one of the cluster's major_ids",
             )
 
@@ -406,6 +441,8 @@ class _Builder:
         for label, ids in lookups.items():
             outside = ids - in_dataset[label]
             known[label] = in_dataset[label] | set(store.nodes(label, outside) if outside else ())
+        for label, ids in self.failed.items():
+            known[label] |= ids  # reported where they failed; not dangling as well
         self._resolve_partners(known)
         missing = {label: ids - known[label] for label, ids in self.needed.items()}
         missing = {label: ids for label, ids in missing.items() if ids}

@@ -3,17 +3,24 @@
 Readers only turn bytes into rows of cells keyed by canonical column names; they
 report what is wrong with the *shape* of the input (encoding, headers, merged
 cells, formulas). Values are checked later, in `validate`.
+
+They also forgive what spreadsheet users habitually do, each with a notice (a
+warning): extra columns such as 备注 are ignored, hidden and empty sheets are
+skipped, a title row above the header is skipped, zip entry names written by
+Windows in GBK are decoded.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import io
+import itertools
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +34,9 @@ INSTRUCTION_SHEETS = {"说明", "填写说明", "instructions", "readme", "使�
 
 _HEADER_WITH_NAME = re.compile(r"^(?P<zh>.*?)\s*[（(]\s*(?P<en>[A-Za-z_]+)\s*[)）]\s*$")
 
+#: How many non-empty rows at the top of a sheet may sit above its header (titles).
+HEADER_SEARCH_ROWS = 10
+
 
 @dataclass(slots=True)
 class Table:
@@ -36,11 +46,17 @@ class Table:
         fmt: which dataset file this is.
         source: how to name it to a user (``courses.csv``, ``工作表 courses``).
         rows: (row number, {column: cell}) with empty cells left out.
+        headers: canonical column → the header as the user typed it (``hours`` → ``学时``),
+            so every message names a column the way the user sees it.
+        missing: required columns the header lacks (already reported): rows are still
+            checked, without repeating that these are empty.
     """
 
     fmt: FileFormat
     source: str
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    missing: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -125,12 +141,78 @@ def canonical_column(fmt: FileFormat, header: str) -> str | None:
     return fmt.aliases.get(text)
 
 
+def _close_column(fmt: FileFormat, text: str) -> str | None:
+    """The column an unknown header is probably a typo of (``huors`` → hours), if any."""
+    names = {name: name for name in fmt.columns} | dict(fmt.aliases)
+    found = difflib.get_close_matches(text.lower(), list(names), n=1, cutoff=0.75)
+    return names[found[0]] if found else None
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _find_header(
+    table: Table, rows: Iterator[tuple[int, list[Any]]], out: RawDataset
+) -> tuple[int, list[Any], list[tuple[int, list[Any]]]] | None:
+    """The header row among the first rows: (its number, its cells, the rows read after it).
+
+    The first non-empty row is the header if it names any column. If it names none
+    (a title such as “2025 级课程表”, often merged across the columns), the first of
+    the next rows naming two or more columns is the header, and the rows above it are
+    skipped with a notice. None when the file has no non-empty row at all.
+    """
+    preview: list[tuple[int, list[Any]]] = []
+    for number, values in rows:
+        if not all(_is_blank(v) for v in values):
+            preview.append((number, values))
+            if len(preview) == HEADER_SEARCH_ROWS:
+                break
+    if not preview:
+        return None
+    fmt = table.fmt
+
+    def named(values: list[Any]) -> int:
+        return sum(1 for v in values if not _is_blank(v) and canonical_column(fmt, str(v)))
+
+    at = 0
+    if not named(preview[0][1]):
+        at = next((i for i, (_, v) in enumerate(preview[1:], 1) if named(v) >= 2), 0)
+    if at:
+        titles = [
+            str(next(v for v in values if not _is_blank(v))).strip() for _, values in preview[:at]
+        ]
+        shown = " / ".join(titles)
+        shown = shown if len(shown) <= 60 else shown[:60] + "…"
+        first, header = preview[0][0], preview[at][0]
+        rows_zh = f"第 {first} 行" if at == 1 else f"第 {first}–{preview[at - 1][0]} 行"
+        out.warnings.append(
+            Problem(
+                table.source,
+                first,
+                None,
+                f"{rows_zh}是标题（“{shown}”），不是表头，已跳过；表头在第 {header} 行",
+                f"{rows_zh.replace('第 ', 'row ' if at == 1 else 'rows ').replace(' 行', '')} "
+                f"hold a title ('{shown}'), not the header: skipped; the header is row {header}",
+            )
+        )
+    return preview[at][0], preview[at][1], preview[at + 1 :]
+
+
 def _map_headers(
-    fmt: FileFormat, source: str, headers: list[Any], out: RawDataset
-) -> list[str | None] | None:
-    """Column names by position; None where a column is blank. None if headers are bad."""
+    table: Table, headers: list[Any], out: RawDataset, row: int = 1
+) -> tuple[list[str | None], set[int]]:
+    """Column names by position (None where blank or ignored), and the ignored positions.
+
+    Fills `table.headers` and `table.missing`. An unknown header is ignored with a
+    notice (a 备注 column, say), unless it looks like a typo of a column of this file,
+    which is an error naming the column meant. Problems with the header do not stop
+    the rows from being read: every problem of the file is reported in one run.
+    """
+    fmt, source = table.fmt, table.source
     mapped: list[str | None] = []
-    ok = True
+    ignored: set[int] = set()
+    unknown: list[str] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(headers):
         text = "" if raw is None else str(raw).strip()
@@ -140,46 +222,67 @@ def _map_headers(
             continue
         column = canonical_column(fmt, text)
         if column is None:
-            ok = False
+            mapped.append(None)
+            ignored.add(index)
+            meant = _close_column(fmt, text)
+            if meant is None:
+                unknown.append(f"{text}（{letter} 列）")
+                continue
             out.problems.append(
                 Problem(
                     source,
-                    1,
+                    row,
                     text,
-                    f"第 {letter} 列的表头“{text}”不是本表的列；可用的列：{fmt.column_list_zh()}",
-                    f"header '{text}' in column {letter} is not a column of this file; "
-                    f"known columns: {', '.join(fmt.columns)}",
+                    f"第 {letter} 列的表头“{text}”不是本表的列；是不是 {meant}（{fmt.columns[meant]}）？"
+                    f"可用的列：{fmt.column_list_zh()}",
+                    f"header '{text}' in column {letter} is not a column of this file; did you "
+                    f"mean {meant}? known columns: {', '.join(fmt.columns)}",
                 )
             )
             continue
         if column in seen:
-            ok = False
+            mapped.append(None)
+            ignored.add(index)
             out.problems.append(
                 Problem(
                     source,
-                    1,
-                    column,
-                    f"列 {column} 出现了两次（第 {_column_letter(seen[column])} 列和第 {letter} 列）",
+                    row,
+                    text,
+                    f"第 {letter} 列“{text}”与第 {_column_letter(seen[column])} 列"
+                    f"“{table.headers[column]}”是同一列 {column}（{fmt.columns[column]}），"
+                    "只能出现一次；请删除其中一列",
                     f"column {column} appears twice (columns {_column_letter(seen[column])} "
-                    f"and {letter})",
+                    f"and {letter}); delete one of them",
                 )
             )
             continue
         seen[column] = index
+        table.headers[column] = text
         mapped.append(column)
-    for column in fmt.required:
-        if column not in seen:
-            ok = False
-            out.problems.append(
-                Problem(
-                    source,
-                    1,
-                    column,
-                    f"缺少必填列 {column}（{fmt.columns[column]}）",
-                    f"the required column {column} is missing",
-                )
+    if unknown:
+        out.warnings.append(
+            Problem(
+                source,
+                row,
+                None,
+                f"已忽略本表不用的列：{'、'.join(unknown)}；这些列的内容不会导入",
+                f"ignored columns this file does not use: {', '.join(unknown)}",
             )
-    return mapped if ok else None
+        )
+    missing = [column for column in fmt.required if column not in seen]
+    for column in missing:
+        hint = f"；表头中未识别的列：{'、'.join(unknown)}" if unknown else ""
+        out.problems.append(
+            Problem(
+                source,
+                row,
+                column,
+                f"缺少必填列 {column}（{fmt.columns[column]}）{hint}",
+                f"the required column {column} is missing",
+            )
+        )
+    table.missing = frozenset(missing)
+    return mapped, ignored
 
 
 def _column_letter(index: int) -> str:
@@ -192,7 +295,12 @@ def _column_letter(index: int) -> str:
 
 
 def _cells(
-    columns: list[str | None], values: Iterable[Any], source: str, row: int, out: RawDataset
+    columns: list[str | None],
+    ignored: set[int],
+    values: Iterable[Any],
+    source: str,
+    row: int,
+    out: RawDataset,
 ) -> dict[str, Any]:
     cells: dict[str, Any] = {}
     for index, value in enumerate(values):
@@ -200,15 +308,16 @@ def _cells(
             continue
         column = columns[index] if index < len(columns) else None
         if column is None:
-            out.problems.append(
-                Problem(
-                    source,
-                    row,
-                    _column_letter(index),
-                    f"第 {_column_letter(index)} 列有内容但没有表头：{str(value)[:40]}",
-                    f"column {_column_letter(index)} has a value but no header",
+            if index not in ignored:
+                out.problems.append(
+                    Problem(
+                        source,
+                        row,
+                        _column_letter(index),
+                        f"第 {_column_letter(index)} 列有内容但没有表头：{str(value)[:40]}",
+                        f"column {_column_letter(index)} has a value but no header",
+                    )
                 )
-            )
             continue
         too_long = limits.cell_problem(source, row, column, value)
         if too_long is not None:
@@ -220,6 +329,25 @@ def _cells(
             value = int(value)  # 510401.0 (as Excel and pandas write numbers) is 510401
         cells[column] = value
     return cells
+
+
+def _read_body(
+    table: Table,
+    header: tuple[int, list[Any], list[tuple[int, list[Any]]]],
+    rows: Iterator[tuple[int, list[Any]]],
+    out: RawDataset,
+) -> None:
+    """Map the header found by `_find_header` and read every data row into `table`."""
+    number, values, after = header
+    columns, ignored = _map_headers(table, values, out, number)
+    source = table.source
+    for number, values in itertools.chain(after, rows):
+        if limits.too_many_rows(len(table.rows)):
+            out.problems.append(limits.rows_problem(source, number))
+            return
+        cells = _cells(columns, ignored, values, source, number, out)
+        if cells:
+            table.rows.append((number, cells))
 
 
 # --- CSV --------------------------------------------------------------------------------
@@ -314,20 +442,21 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
     text, _ = decoded
     records = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     table = Table(fmt, source)
-    columns: list[str | None] | None = None
+    rows = enumerate(records, start=1)
     try:
-        for number, record in enumerate(records, start=1):
-            if columns is None:
-                columns = _map_headers(fmt, source, record, out)
-                if columns is None:
-                    return
-                continue
-            if limits.too_many_rows(len(table.rows)):
-                out.problems.append(limits.rows_problem(source, number))
-                return
-            cells = _cells(columns, record, source, number, out)
-            if cells:
-                table.rows.append((number, cells))
+        header = _find_header(table, rows, out)
+        if header is None:
+            out.problems.append(
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "文件是空的，连表头都没有",
+                    "the file is empty, with no header",
+                )
+            )
+            return
+        _read_body(table, header, rows, out)
     except csv.Error as exc:
         out.problems.append(
             Problem(
@@ -374,7 +503,7 @@ def _read_zip(path: Path, out: RawDataset) -> None:
             budget.check_members(members)
             _read_csv_files(
                 (
-                    (Path(m.filename).name, functools.partial(budget.read, archive, m))
+                    (Path(_entry_name(m)).name, functools.partial(budget.read, archive, m))
                     for m in members
                 ),
                 out,
@@ -392,6 +521,23 @@ def _read_zip(path: Path, out: RawDataset) -> None:
         out.problems.append(
             Problem(path.name, None, None, "不是有效的 zip 压缩包", "not a valid zip archive")
         )
+
+
+def _entry_name(member: zipfile.ZipInfo) -> str:
+    """A zip entry's name; Windows writes names in the local code page (GBK) without the
+    UTF-8 flag, which Python reads as cp437: undo that and decode as UTF-8, else GB18030."""
+    if member.flag_bits & 0x800:
+        return member.filename
+    try:
+        raw = member.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return member.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return member.filename
 
 
 # --- Excel ------------------------------------------------------------------------------
@@ -423,8 +569,22 @@ def _read_workbook(path: Path, out: RawDataset) -> None:
         source = f"工作表 {title}"
         if title.lower() in INSTRUCTION_SHEETS:
             continue
+        if sheet.sheet_state != "visible":
+            out.warnings.append(
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "是隐藏的工作表，已跳过，其中的数据不会导入；如需导入，请在 Excel 中取消隐藏",
+                    "a hidden sheet: skipped, nothing in it is loaded; unhide it to load it",
+                )
+            )
+            continue
         fmt = file_format(title)
         if fmt is None:
+            if _sheet_is_empty(sheet):
+                out.warnings.append(_empty_sheet(source))
+                continue
             out.problems.append(
                 Problem(
                     source,
@@ -438,10 +598,31 @@ def _read_workbook(path: Path, out: RawDataset) -> None:
         _read_sheet(fmt, source, sheet, out)
 
 
+def _sheet_is_empty(sheet: Any) -> bool:
+    return all(_is_blank(v) for row in sheet.iter_rows(values_only=True) for v in row)
+
+
+def _empty_sheet(source: str) -> Problem:
+    return Problem(
+        source, None, None, "是空的工作表，已跳过", "an empty sheet: skipped (nothing to load)"
+    )
+
+
 def _read_sheet(fmt: FileFormat, source: str, sheet: Any, out: RawDataset) -> None:
-    problems_before = len(out.problems)
+    table = Table(fmt, source)
+    header = _find_header(
+        table, enumerate((list(r) for r in sheet.iter_rows(values_only=True)), start=1), out
+    )
+    if header is None:
+        out.warnings.append(_empty_sheet(source))
+        return
+    number, typed, _ = header
+    merged_wrong = False
     for merged in sheet.merged_cells.ranges:
-        where = "表头" if merged.min_row == 1 else "数据区"
+        if merged.max_row < number:
+            continue  # a title above the header, skipped with the rows it spans
+        where = "表头" if merged.min_row <= number else "数据区"
+        merged_wrong = True
         out.problems.append(
             Problem(
                 source,
@@ -451,44 +632,32 @@ def _read_sheet(fmt: FileFormat, source: str, sheet: Any, out: RawDataset) -> No
                 f"merged cells {merged.coord}; unmerge them so each cell holds one value",
             )
         )
-    if len(out.problems) > problems_before:
+    if merged_wrong:
         return
-    rows = sheet.iter_rows()
-    header_cells = next(rows, None)
-    if header_cells is None:
-        out.problems.append(
-            Problem(
-                source,
-                None,
-                None,
-                "工作表是空的，连表头都没有",
-                "the sheet is empty, with no header",
-            )
-        )
-        return
-    columns = _map_headers(fmt, source, [c.value for c in header_cells], out)
-    if columns is None:
-        return
-    table = Table(fmt, source)
-    for cells in rows:
+    _read_body(table, (number, typed, []), _sheet_rows(sheet, number, typed, source, out), out)
+    _add_table(table, out)
+
+
+def _sheet_rows(
+    sheet: Any, header: int, typed: list[Any], source: str, out: RawDataset
+) -> Iterator[tuple[int, list[Any]]]:
+    """The values of the rows below the header; a formula is a problem, a date its text."""
+    for cells in sheet.iter_rows(min_row=header + 1):
         values: list[Any] = []
         number = cells[0].row if cells else 0
-        if limits.too_many_rows(len(table.rows)):
-            out.problems.append(limits.rows_problem(source, number))
-            return
         for cell in cells:
             value = cell.value
             quoted = getattr(cell, "quotePrefix", False)  # '=x typed as text, not a formula
             if cell.data_type == "f" or (
                 isinstance(value, str) and value.startswith("=") and not quoted
             ):
+                index = cell.column - 1
+                named = index < len(typed) and not _is_blank(typed[index])
                 out.problems.append(
                     Problem(
                         source,
                         cell.row,
-                        columns[cell.column - 1]
-                        if cell.column - 1 < len(columns)
-                        else cell.coordinate,
+                        str(typed[index]).strip() if named else cell.coordinate,
                         f"单元格 {cell.coordinate} 是公式；请复制后“选择性粘贴为数值”",
                         f"cell {cell.coordinate} holds a formula; paste it as a value",
                     )
@@ -497,10 +666,7 @@ def _read_sheet(fmt: FileFormat, source: str, sheet: Any, out: RawDataset) -> No
             elif hasattr(value, "isoformat"):
                 value = value.isoformat()
             values.append(value)
-        row_cells = _cells(columns, values, source, number, out)
-        if row_cells:
-            table.rows.append((number, row_cells))
-    _add_table(table, out)
+        yield number, values
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -563,11 +729,9 @@ def _read_json(path: Path, out: RawDataset) -> None:
         for item in items:
             if isinstance(item, dict):
                 keys.extend(k for k in item if k not in keys)
-        columns = _map_headers(fmt, source, list(keys), out)
-        if columns is None:
-            continue
-        index_of = dict(zip(keys, range(len(keys)), strict=True))
         table = Table(fmt, source)
+        columns, ignored = _map_headers(table, list(keys), out)
+        index_of = dict(zip(keys, range(len(keys)), strict=True))
         for number, item in enumerate(items, start=1):
             if limits.too_many_rows(len(table.rows)):
                 out.problems.append(limits.rows_problem(source, number))
@@ -582,7 +746,7 @@ def _read_json(path: Path, out: RawDataset) -> None:
             values: list[Any] = [None] * len(keys)
             for key_name, value in item.items():
                 values[index_of[key_name]] = value
-            cells = _cells(columns, values, source, number, out)
+            cells = _cells(columns, ignored, values, source, number, out)
             if cells:
                 table.rows.append((number, cells))
         _add_table(table, out)

@@ -1,13 +1,16 @@
-"""The empty Excel template a curriculum designer fills in (`chanjiao template`).
+"""The Excel template a curriculum designer fills in (`chanjiao template`).
 
 One sheet per dataset file, named like the file; headers read "中文 (english)" so
 both languages show and the ingest accepts them; enum, level and yes/no columns
-get dropdown lists; a first sheet "说明" explains every sheet and column.
+get dropdown lists; a first sheet "说明" explains every sheet and column. The
+re-editable export (`chanjiao export --format xlsx`) writes the same layout with
+the store's rows in it, so a designer edits their own data in the form they know.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from chanjiao.graph.schema import LEVEL_WORDS, words_of
 from chanjiao.ingest.formats import FILES, FileFormat
@@ -16,9 +19,12 @@ from chanjiao.interop.catalog import add_catalog_sheet
 FILES_BY_NAME = {f.name: f for f in FILES}
 
 _LEVEL_LIST = [f"{w}" for w in LEVEL_WORDS.values()]
+#: Rows below the header that get the dropdowns (more when the sheet holds more).
+DROPDOWN_ROWS = 5000
 
 
-def _dropdown(fmt: FileFormat, column: str) -> list[str] | None:
+def dropdown(fmt: FileFormat, column: str) -> list[str] | None:
+    """The words a column's dropdown offers: levels, 是/否 or an enum's Chinese words."""
     if fmt.is_level(column):
         return _LEVEL_LIST
     if fmt.is_flag(column):
@@ -29,8 +35,18 @@ def _dropdown(fmt: FileFormat, column: str) -> list[str] | None:
     return None
 
 
-def write_template(path: Path) -> Path:
-    """Write the empty template workbook to `path` (its folder must exist)."""
+def header_text(fmt: FileFormat, column: str) -> str:
+    """A column's header as the template writes it: ``课程编号 (id)``."""
+    return f"{fmt.columns[column]} ({column})"
+
+
+def template_workbook(rows: dict[str, int] | None = None) -> Any:
+    """The template as an openpyxl workbook: the guide, then one sheet per file.
+
+    Args:
+        rows: file name → how many data rows the caller will write below the header,
+            so that the dropdowns reach past them.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -63,15 +79,16 @@ def write_template(path: Path) -> Path:
     header_fill = PatternFill("solid", fgColor="D9E2F3")
     for fmt in FILES:
         sheet = book.create_sheet(fmt.name)
+        last = 1 + max(DROPDOWN_ROWS - 1, (rows or {}).get(fmt.name, 0) + 1000)
         for index, (column, zh) in enumerate(fmt.columns.items(), start=1):
-            cell = sheet.cell(row=1, column=index, value=f"{zh} ({column})")
+            cell = sheet.cell(row=1, column=index, value=header_text(fmt, column))
             cell.font = bold
             cell.alignment = Alignment(horizontal="center")
             required = column in fmt.required
             cell.fill = required_fill if required else header_fill
             sheet.column_dimensions[get_column_letter(index)].width = max(14, len(zh) * 2 + 12)
             description = fmt.model.model_fields[column].description or ""
-            choices = _dropdown(fmt, column)
+            choices = dropdown(fmt, column)
             if choices is not None:
                 validation = DataValidation(
                     type="list",
@@ -83,7 +100,7 @@ def write_template(path: Path) -> Path:
                     error="请选择列表中的值（也可填英文值或数字等级）。",
                 )
                 letter = get_column_letter(index)
-                validation.add(f"{letter}2:{letter}5000")
+                validation.add(f"{letter}2:{letter}{last}")
                 sheet.add_data_validation(validation)
                 description = description or "、".join(choices)
             guide.append(
@@ -93,5 +110,10 @@ def write_template(path: Path) -> Path:
     for letter, width in zip("ABCDE", (28, 20, 22, 10, 60), strict=True):
         guide.column_dimensions[letter].width = width
     add_catalog_sheet(book, book["majors"], list(FILES_BY_NAME["majors"].columns).index("code"))
-    book.save(path)
+    return book
+
+
+def write_template(path: Path) -> Path:
+    """Write the empty template workbook to `path` (its folder must exist)."""
+    template_workbook().save(path)
     return path

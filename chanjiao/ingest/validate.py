@@ -2,14 +2,21 @@
 
 Each field's `title` is the Chinese column header the template prints and the
 ingest accepts as an alias. Value types accept what a spreadsheet user types:
-level words (了解…熟练), Chinese enum words (上游, 小巨人, 活页式 …), 是/否, ids
-separated by ``;``, ``；``, ``,`` or line breaks, numbers stored as text.
+level words (了解…熟练, and variants such as 熟练掌握), Chinese enum words (上游,
+小巨人, 活页式 …), 是/否, ids separated by ``;``, ``；``, ``,`` or line breaks,
+numbers stored as text. Names lose the line breaks Alt+Enter put in them.
+
+Numbers are validated natively by pydantic (fast on a million rows). Only when that
+fails does `repair` try what a spreadsheet user may have meant: full-width digits
+(６４), the column's unit (64学时, 3学分, 第3学期, 5人), a percentage for a weight
+(30%), a date or ``2023年`` for a year; a value no rule reads is reported as before.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -170,6 +177,77 @@ Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_TEXT_PATTERN),
 ]
+
+_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def _wide(char: str) -> bool:
+    """Whether a character is CJK (joined without a space when a line break is removed)."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def one_line(value: Any) -> Any:
+    """A name without the line breaks Alt+Enter or a pasted cell put in it.
+
+    Applied by the loader to every node's name after validation (a check of two
+    characters per row there, where a validator here would cost a Python call per row).
+
+    Lines are joined directly between Chinese characters (集成电路 / 制造工艺 →
+    集成电路制造工艺) and with one space otherwise (Circuit / Design → Circuit Design).
+    """
+    if type(value) is not str or ("\n" not in value and "\r" not in value):
+        return value
+    parts = [p for p in _BREAKS.split(value.strip()) if p]
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text += ("" if _wide(text[-1]) and _wide(part[0]) else " ") + part
+    return text
+
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_ISBN_FIX = (
+    "请把 ISBN 列设为“文本”格式后重新填写完整的 ISBN（如 978-7-04-012345-6）",
+    "format the ISBN column as text and type the full ISBN again (e.g. 978-7-04-012345-6)",
+)
+
+
+def _isbn_check(digits: str) -> bool:
+    if len(digits) == 13:
+        total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits))
+        return total % 10 == 0
+    if len(digits) == 10:
+        return sum(int(d) * (10 - i) for i, d in enumerate(digits)) % 11 == 0
+    return False
+
+
+def _isbn(value: Any) -> Any:
+    """An ISBN as text; refuses one Excel turned into a number and rounded (9.787E+12).
+
+    A whole number with a valid ISBN check digit is exact (Excel keeps 15 digits) and
+    is accepted as text; anything else that arrives as a number was rounded.
+    """
+    if isinstance(value, bool):
+        return value
+    scientific = isinstance(value, str) and _SCIENTIFIC.match(value.strip())
+    if isinstance(value, int | float) or scientific:
+        digits = str(value)
+        exact = isinstance(value, int) and _isbn_check(digits) and not digits.endswith("0000")
+        if not exact:
+            raise _error(
+                f"ISBN“{_shown(value)}”被 Excel 当成数字（科学计数法）改写了，后几位已丢失；"
+                + _ISBN_FIX[0],
+                f"the ISBN '{_shown(value)}' was turned into a number (scientific notation) "
+                "by Excel and its last digits are lost; " + _ISBN_FIX[1],
+            )
+        return digits
+    return value
+
+
+Isbn = Annotated[
+    str,
+    BeforeValidator(_isbn),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_TEXT_PATTERN),
+]
 # Numbers are checked natively by pydantic (fast on a million rows); `row_problems`
 # words their errors with the column's name from `NUMBERS`. Level words (了解 …) are
 # turned into numbers before validation, see `normalise_levels`.
@@ -198,9 +276,66 @@ NUMBERS: dict[str, tuple[str, str, float, float | None]] = {
 }
 #: Numeric columns that take fractions (the others are whole numbers).
 _FRACTIONAL = ("weight", "credits", "score")
+#: Units a number may carry in each column (64学时, 3学分, 第3学期, 5人).
+UNITS: dict[str, tuple[str, ...]] = {
+    "hours": ("学时", "课时"),
+    "credits": ("学分",),
+    "semester": ("学期",),
+    "headcount": ("人", "名"),
+    "demand": ("人", "名"),
+}
+_WITH_UNIT = re.compile(r"^(第)?\s*([+-]?\d+(?:\.\d+)?)\s*([^\d\s.]*)$")
+_YEAR = re.compile(
+    r"^(\d{4})\s*(?:年.*|[-/.]\d{1,2}(?:[-/.]\d{1,2})?"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)$"
+)
 _INT_ERRORS = {"int_parsing", "int_from_float", "int_type"}
 _FLOAT_ERRORS = {"float_parsing", "float_type", "finite_number"}
 _BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def lenient_number(column: str, value: Any) -> str | float | None:
+    """What a number a spreadsheet user typed means, when the plain parse failed.
+
+    Returns the number (as text, for pydantic to check) or None if no rule reads it;
+    a unit that is not this column's (64学分 in 学时) is not read, and is reported.
+    """
+    if column not in NUMBERS or isinstance(value, bool) or value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if column == "year":
+        match = _YEAR.match(text)
+        return match.group(1) if match else None
+    if column == "weight" and text.endswith("%"):
+        try:
+            share = float(text[:-1].strip()) / 100
+        except ValueError:
+            return None
+        return share if math.isfinite(share) else None
+    match = _WITH_UNIT.match(text)
+    if match is None:
+        return None
+    ordinal, number, unit = match.groups()
+    if (ordinal and column != "semester") or (unit and unit not in UNITS.get(column, ())):
+        return None
+    return number if (ordinal or unit or text != str(value)) else None
+
+
+def repair(cells: dict[str, Any], exc: ValidationError) -> dict[str, Any] | None:
+    """The row's cells with each failed number read leniently, or None if none could be.
+
+    Called only after a row failed validation, so the fast path stays pydantic's.
+    """
+    fixed: dict[str, Any] | None = None
+    for err in exc.errors(include_url=False):
+        if err["type"] not in _INT_ERRORS | _FLOAT_ERRORS or not err["loc"]:
+            continue
+        column = str(err["loc"][0])
+        value = lenient_number(column, cells.get(column))
+        if value is not None:
+            fixed = fixed if fixed is not None else dict(cells)
+            fixed[column] = value
+    return fixed
 
 
 def normalise_levels(cells: dict[str, Any]) -> None:
@@ -215,9 +350,19 @@ def normalise_levels(cells: dict[str, Any]) -> None:
 def _level_problem(value: object) -> tuple[str, str]:
     words = "、".join(f"{n} {w}" for n, w in LEVEL_WORDS.items())
     return (
-        f"等级“{_shown(value)}”无效；应为 1–4 或 {words}",
+        f"等级“{_shown(value)}”无效；应为 1–4 或 {words}（也可写 熟练掌握、基本掌握、一般了解 等）",
         f"level '{_shown(value)}' is not valid; use 1–4 or 了解/理解/掌握/熟练",
     )
+
+
+def _wrong_unit(column: str, value: object) -> str | None:
+    """The unit after a number when it is not one this column takes (64学分 in 学时)."""
+    if not isinstance(value, str):
+        return None
+    match = _WITH_UNIT.match(unicodedata.normalize("NFKC", value).strip())
+    if match is None or not match.group(3) or match.group(3) in UNITS.get(column, ()):
+        return None
+    return match.group(3)
 
 
 def _num(value: float) -> str:
@@ -231,6 +376,14 @@ def _number_problem(column: str, kind: str, value: object) -> tuple[str, str] | 
     zh, en, low, high = NUMBERS[column]
     shown = _shown(value)
     is_int = column not in _FRACTIONAL
+    unit = _wrong_unit(column, value)
+    if unit is not None:
+        allowed = "、".join(UNITS.get(column, ())) or ("%" if column == "weight" else "")
+        may = f"（可带单位 {allowed}）" if allowed else "（不带单位）"
+        return (
+            f"{zh}应为数字{may}，实际为“{shown}”：“{unit}”不是{zh}的单位",
+            f"{en} must be a number; '{unit}' in '{shown}' is not a unit of {en}",
+        )
     if kind in _FLOAT_ERRORS or (kind in _INT_ERRORS and not is_int):
         return f"{zh}应为数字，实际为“{shown}”", f"{en} must be a number, got '{shown}'"
     fractional = False
@@ -401,7 +554,7 @@ class TextbookRow(Row):
     kind: TextbookKindValue | None = F("教材类别", "国家规划教材 / 校企合作开发教材 / 自编特色教材")
     format: TextbookFormatValue | None = F("教材形态", "常规 / 活页式 / 工作手册式")
     year: Year | None = F("出版年份")
-    isbn: Text | None = F("ISBN")
+    isbn: Isbn | None = F("ISBN", "请把该列设为“文本”格式，以免 Excel 改成科学计数法")
     course_ids: Ids = Field(default=(), title="使用课程编号")
     enterprise_ids: Ids = Field(default=(), title="合作开发企业编号")
 
@@ -495,13 +648,22 @@ _BUILTIN: dict[str, tuple[str, str]] = {
 }
 
 
-def row_problems(exc: ValidationError, source: str, row: int) -> list[Problem]:
-    """One `Problem` per failed field, in the user's words."""
+def row_problems(
+    exc: ValidationError, source: str, row: int, skip: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """One `Problem` per failed field, in the user's words.
+
+    Args:
+        skip: columns whose absence was already reported for the whole file (a
+            missing required column): their per-row "required" errors are left out.
+    """
     problems = []
     for err in exc.errors(include_url=False):
         column = str(err["loc"][0]) if err["loc"] else None
         ctx = err.get("ctx") or {}
         kind = err["type"]
+        if kind == "missing" and column in skip:
+            continue
         numeric = kind in _INT_ERRORS | _FLOAT_ERRORS | _BOUND_ERRORS
         worded = _number_problem(column or "", kind, err.get("input")) if numeric else None
         if kind == "chanjiao":

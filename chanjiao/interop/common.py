@@ -310,11 +310,14 @@ def write_dataset(dataset: ImportedDataset, path: Path) -> Path:
 
         data = to_xlsx(exported)
         book = openpyxl.load_workbook(io.BytesIO(data))
-        sheet = book.create_sheet(NOTES_SHEET, 0)
-        sheet.append([f"chanjiao 导入 import: {dataset.source}"])
-        for zh, en in dataset.notes:
-            sheet.append([zh])
-            sheet.append([en])
+        # The export is the template's workbook: its first sheet 说明 is the guide; the
+        # notes of the import go above it.
+        sheet = book[NOTES_SHEET]
+        lines = [f"chanjiao 导入 import: {dataset.source}"]
+        lines += [text for pair in dataset.notes for text in pair]
+        sheet.insert_rows(1, amount=len(lines) + 1)
+        for number, text in enumerate(lines, start=1):
+            sheet.cell(row=number, column=1, value=text)
         sheet.column_dimensions["A"].width = 120
         path.parent.mkdir(parents=True, exist_ok=True)
         book.save(path)
