@@ -397,6 +397,7 @@ def sample_path() -> Path:
 
 SAMPLE_CLUSTER = "K-IC"
 SAMPLE_CHAIN = "CH-SEMI3"
+SAMPLE_COHORT = "2023"
 
 
 @app.command("demo")
@@ -425,6 +426,7 @@ def demo_command(
     from chanjiao.ingest.sample import check_sample_target
     from chanjiao.report.html import write_gap_report
     from chanjiao.report.markdown import closer_names, gap_markdown
+    from chanjiao.report.talent import gather_talent_report, write_talent_report
     from chanjiao.viz import write_cluster_view
 
     output.mkdir(parents=True, exist_ok=True)
@@ -444,7 +446,16 @@ def demo_command(
         view_path = write_cluster_view(
             graph, SAMPLE_CLUSTER, SAMPLE_CHAIN, None, output / "cluster-view.html"
         )
+        talent = gather_talent_report(graph, SAMPLE_COHORT, SAMPLE_CHAIN)
+        talent_path = write_talent_report(talent, output / "talent-report.html")
     print_gap_table(gap, names, top=10)
+    cohort = talent.to_dict()
+    out.print(
+        f"人才 Talent：{SAMPLE_COHORT} 级 {cohort['student_count']} 名学生 × {SAMPLE_CHAIN}："
+        f"全链岗位准备度 chain readiness {cohort['share'] * 100:.1f}%，"
+        f"至少胜任一个岗位 ready for ≥ 1 position {cohort['ready_any'] * 100:.1f}%",
+        highlight=False,
+    )
     json_path = output / "gaps.json"
     md_path = output / "gaps.md"
     json_path.write_text(json.dumps(gap, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -454,10 +465,17 @@ def demo_command(
     out.print(f"  - {md_path}  (Markdown)")
     out.print(f"  - {html_path}  (HTML 报告，可离线打开、可打印 HTML report, opens offline)")
     out.print(f"  - {view_path}  (专业群 × 产业链 交互图谱 cluster view)")
+    out.print(f"  - {talent_path}  (人才与岗位匹配报告 talent match report)")
     out.print(
         f"继续探索 next: chanjiao gaps{'' if store is None else ' --store ' + store} "
         f"--cluster {SAMPLE_CLUSTER} "
         f"--chain {SAMPLE_CHAIN} --format md",
+        markup=False,
+        highlight=False,
+    )
+    out.print(
+        f"人才匹配 talent: chanjiao talent match P-FAB-01 --cohort {SAMPLE_COHORT}"
+        + ("" if store is None else f" --store {store}"),
         markup=False,
         highlight=False,
     )
@@ -472,9 +490,9 @@ def demo_command(
 
 # --- commands kept in their own modules (chanjiao/commands/*.py) --------------------------
 # Each module's register(app) adds its commands.
-from chanjiao.commands import api, history, interop, plan, stores, views  # noqa: E402
+from chanjiao.commands import api, history, interop, plan, stores, talent, views  # noqa: E402
 
-for _module in (stores, api, views, plan, interop, history):
+for _module in (stores, api, views, plan, interop, history, talent):
     _module.register(app)
 
 

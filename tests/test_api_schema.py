@@ -18,7 +18,7 @@ from chanjiao.graph.store import GraphStore
 from tests.test_api import KEY
 from tests.test_api import settings as api_settings
 
-OPERATIONS_CHECKED = 43
+OPERATIONS_CHECKED = 47
 
 
 def test_api_conforms_to_its_schema(small: GraphStore) -> None:

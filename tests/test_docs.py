@@ -48,6 +48,10 @@ COMMANDS = [
     "import osmt",
     "export case",
     "catalog search",
+    "talent match",
+    "talent profile",
+    "talent cohort",
+    "talent report",
 ]
 
 

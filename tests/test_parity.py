@@ -26,8 +26,9 @@ from chanjiao.analysis.gaps import analyse_gaps
 from chanjiao.analysis.partners import check_eligibility, enterprise_service
 from chanjiao.analysis.paths import semester_plan
 from chanjiao.analysis.resources import resource_shortfalls
+from chanjiao.analysis.talent import cohort_readiness, match_position, student_profile
 from chanjiao.analysis.whatif import what_if_compare
-from chanjiao.errors import ChanjiaoError, NotFound
+from chanjiao.errors import ChanjiaoError, InvalidRequest, NotFound
 from chanjiao.graph.schema import Label
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.load import ingest
@@ -79,6 +80,7 @@ def answers(store: GraphStore) -> dict[str, str]:
                 answer = {"not_found": exc.en}
             found[f"position {position} {cluster}"] = _json(answer)
     found |= planning(store, clusters, chains)
+    found.update(talent_answers(store, chains))
     stats = store.stats()
     found["stats"] = _json(
         {
@@ -127,6 +129,29 @@ def planning(store: GraphStore, clusters: list[str], chains: list[str]) -> dict[
     return found
 
 
+def talent_answers(store: GraphStore, chains: list[str]) -> dict[str, str]:
+    """DESIGN §4b on a store: every position's candidates, every student's profile, and
+    every cohort against every chain."""
+    found: dict[str, str] = {}
+    records = store.student_records()
+    if not records.students:
+        return found
+    for position in sorted(store.nodes(Label.POSITION)):
+        try:
+            answer: Any = match_position(store, position).to_dict()
+        except InvalidRequest as exc:
+            answer = {"unmodelled": exc.en}
+        found[f"match {position}"] = _json(answer)
+    for student in records.students:
+        found[f"profile {student.id}"] = _json(student_profile(store, student.id).to_dict())
+    for cohort in sorted({s.cohort for s in records.students if s.cohort is not None}):
+        for chain in chains:
+            found[f"cohort {cohort} {chain}"] = _json(
+                cohort_readiness(store, cohort, chain).to_dict()
+            )
+    return found
+
+
 @pytest.mark.parametrize("server_backend", ["neo4j", "falkordb"])
 @pytest.mark.parametrize("dataset", DATASETS, ids=[f"{p.parent.name}/{p.name}" for p in DATASETS])
 def test_every_store_answers_alike(dataset: Path, server_backend: str, tmp_path: Path) -> None:
@@ -164,3 +189,4 @@ def test_the_sample_has_every_segment_and_plan_checked(tmp_path: Path) -> None:
     for kind in ("certification", "service", "resources", "what-if", "path", "build"):
         assert any(k.startswith(f"{kind} ") and '"error"' not in keys[k] for k in keys), kind
     assert any(k.startswith("eligibility ") for k in keys)
+    assert "cohort 2023 CH-SEMI3" in keys and "match P-FAB-01" in keys

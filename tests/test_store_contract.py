@@ -6,7 +6,9 @@ import pytest
 
 from chanjiao.errors import AlreadyExists, NotFound
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
-from chanjiao.graph.store import DocumentKind, GraphStore
+from chanjiao.graph.store import DocumentKind, GraphStore, ResultRow, StudentRow
+from chanjiao.ingest.load import ingest
+from tests.util import DATA
 
 
 def course(cid: str, **props: object) -> Node:
@@ -312,3 +314,31 @@ def test_a_document_bigger_than_a_batch_round_trips(store: GraphStore) -> None:
     for kind in (DocumentKind.CHANGE, DocumentKind.VERSION):
         found = store.document(kind, "big")
         assert found is not None and found.body == body and found.size == len(body)
+
+
+def test_student_records(store: GraphStore) -> None:
+    ingest(store, DATA / "valid" / "talent")
+    records = store.student_records(cohort="2023")
+    assert records.students == [
+        StudentRow("S1", "赵一", "2023", "enrolled", "M1"),
+        StudentRow("S2", "钱二", "2023", "enrolled", "M1"),
+        StudentRow("S3", "孙三", "2023", "enrolled", "M2"),
+    ]
+    assert records.results == [
+        ResultRow("S1", "C1", 85.0, None),
+        ResultRow("S1", "C2", None, True),
+        ResultRow("S2", "C1", 59.0, None),
+        ResultRow("S2", "C2", 60.0, None),
+        ResultRow("S3", "C3", 90.0, None),
+    ]
+    assert records.holdings == [("S3", "X1")]
+    assert records.covers == {"C1": {"A1": 3}, "C2": {"A1": 1, "A2": 2}, "C3": {"A3": 2}}
+    assert records.certifies == {"X1": ("A3",)}
+    assert [s.id for s in store.student_records(major="M1").students] == ["S1", "S2", "S4"]
+    only = store.student_records(ids=["S4", "S9"], major="M1")
+    assert [s.id for s in only.students] == ["S4"]
+    assert only.results == [ResultRow("S4", "C2", None, False)]
+    assert store.student_records(ids=["S4"], cohort="2023").students == []
+    assert store.student_records(cohort="1999") == type(records)()
+    store.write([Node(Label.STUDENT, "S7", {"name": "吴七", "cohort": 2023})], [])
+    assert "S7" in [s.id for s in store.student_records(cohort="2023").students]

@@ -34,6 +34,7 @@ from chanjiao.api.routes import (
     plan,
     relationships,
     scenarios,
+    talent,
     views,
 )
 from chanjiao.api.settings import Settings
@@ -55,6 +56,8 @@ and export.
 **认证 Authentication**：写操作需要 API 密钥，放在 `Authorization: Bearer <key>` 或
 `X-API-Key: <key>` 请求头中；读操作默认公开（`CHANJIAO_READ_REQUIRES_KEY=true` 时也需要密钥）。
 Writes need an API key; reads are open unless the server says otherwise.
+学生数据（个人信息）的读取总是需要密钥（`CHANJIAO_API_KEYS` 或只读学生的 `CHANJIAO_STUDENT_KEYS`）。
+Reading students always needs a key.
 
 **错误 Errors**：所有错误都是同一形状的 JSON：`{code, message, message_en, details}`。
 """
@@ -69,6 +72,10 @@ TAGS = [
     {"name": "planning", "description": "专业群规划 Specialty-cluster planning"},
     {"name": "graph", "description": "图谱浏览与建设概况 Graph explorer and overview"},
     {"name": "history", "description": "版本与变更日志 Versions and the change log"},
+    {
+        "name": "talent",
+        "description": "人才和岗位大数据库（需要密钥）Talent readiness (key needed)",
+    },
 ]
 
 
@@ -133,6 +140,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     )
     app.state.settings = settings
     app.state.api_keys = keys
+    app.state.student_keys = [*keys, *settings.personal_keys()]
     app.state.store = store
     app.state.warmed = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
@@ -152,6 +160,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
         history,
         scenarios,
         explore,
+        talent,
     ):
         app.include_router(module.router, prefix=PREFIX)
     web.install(app, keys)

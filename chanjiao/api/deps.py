@@ -57,8 +57,8 @@ def key_matches(presented: bytes, keys: list[bytes]) -> bool:
     return found
 
 
-def _check(request: Request, presented: bytes | None) -> None:
-    keys: list[bytes] = request.app.state.api_keys
+def _check(request: Request, presented: bytes | None, *, reading: bool = False) -> None:
+    keys: list[bytes] = request.app.state.student_keys if reading else request.app.state.api_keys
     if not keys:
         raise WritesDisabled(
             "服务器未配置 API 密钥（CHANJIAO_API_KEYS 或 CHANJIAO_API_KEYS_FILE），此操作已禁用",
@@ -119,7 +119,60 @@ async def require_read_key(
         presented = _presented(bearer, header)
         if presented is None and _web_session(request, write=False):
             return
-        _check(request, presented)
+        _check(request, presented, reading=True)
+
+
+class StudentAccess:
+    """Whether a request may see students (personal data, DESIGN §4b).
+
+    Students need a key even when other reads are open: a write key or a student key
+    (`Settings.student_keys`). Routes that only sometimes show students (a course's
+    neighbours, an export) leave them out when `allowed` is false; routes about
+    students call `require()`.
+    """
+
+    def __init__(self, request: Request, presented: bytes | None) -> None:
+        self._request = request
+        self._presented = presented
+        self.allowed = presented is not None and key_matches(
+            presented, request.app.state.student_keys
+        )
+
+    def require(self) -> None:
+        """Raise the error that explains why students cannot be read, unless they can."""
+        if self.allowed:
+            return
+        if not self._request.app.state.student_keys:
+            raise WritesDisabled(
+                "服务器未配置 API 密钥（CHANJIAO_API_KEYS 或 CHANJIAO_STUDENT_KEYS），"
+                "学生数据（个人信息）不能读取",
+                "the server has no API key configured (CHANJIAO_API_KEYS or "
+                "CHANJIAO_STUDENT_KEYS), so students (personal data) cannot be read",
+            )
+        if self._presented is None:
+            raise Unauthorized(
+                "学生数据属于个人信息，读取需要 API 密钥：请在请求头 Authorization: Bearer <密钥> "
+                "或 X-API-Key 中提供",
+                "students are personal data: reading them needs an API key "
+                "(Authorization: Bearer <key> or X-API-Key)",
+            )
+        raise Unauthorized("API 密钥无效", "the API key is not valid")
+
+
+async def student_access(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+) -> StudentAccess:
+    return StudentAccess(request, _presented(bearer, header))
+
+
+Students = Annotated[StudentAccess, Depends(student_access)]
+
+
+async def require_student_key(access: Students) -> None:
+    """Routes about students: a write key or a student key, always."""
+    access.require()
 
 
 class WriteGate:

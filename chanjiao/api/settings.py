@@ -39,6 +39,13 @@ class Settings(BaseSettings):
         api_keys_file: a file with more keys, one per line (``#`` starts a comment);
             a Docker or Kubernetes secret mounted as a file, say.
         read_requires_key: whether reads need a key too (default: reads are open).
+        student_keys: keys that may read students (personal data, DESIGN §4b) but not
+            write (``CHANJIAO_STUDENT_KEYS=k1,k2``), e.g. for the employment office.
+            Reading a student, or anything that shows one, always needs a key, open
+            reads or not: one of these or one of `api_keys`. With neither set, no
+            student can be read over HTTP.
+        talent_threshold: the readiness at which a student counts as ready (§4b).
+        certificate_level: the level a held certificate gives its abilities (§4b).
         cors_origins: origins browsers may call the API from (``*`` for any).
         max_body_bytes: the largest request body accepted (uploads included).
         warm_cache: fill the store's read cache in a background thread at start.
@@ -55,12 +62,19 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     api_keys_file: Path | None = None
     read_requires_key: bool = False
+    student_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    talent_threshold: float = Field(default=0.8, ge=0, le=1)
+    certificate_level: int = Field(default=3, ge=1, le=4)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY, gt=0)
     warm_cache: bool = True
     threads: int = Field(default=2, ge=1, le=256)
 
-    _split_keys = field_validator("api_keys", "cors_origins", mode="before")(_split)
+    _split_keys = field_validator("api_keys", "student_keys", "cors_origins", mode="before")(_split)
+
+    def personal_keys(self) -> list[bytes]:
+        """Keys that may read students but not write (`student_keys`)."""
+        return [k.get_secret_value().encode() for k in self.student_keys if k.get_secret_value()]
 
     def keys(self) -> list[bytes]:
         """Every key that may write: from the setting and from the keys file.

@@ -97,6 +97,10 @@ def export_command(
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="json / csv-dir / xlsx。")
     ] = ExportFormat.JSON,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option("--pseudonymise", help="学生姓名化名。Replace student names by pseudonyms."),
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """把数据库导出为可直接再导入的数据集。Export the store as a re-loadable dataset."""
@@ -107,7 +111,7 @@ def export_command(
     with store_at(store) as graph:
         from chanjiao.ingest.export import write_export
 
-        dataset = write_export(graph, fmt, output)
+        dataset = write_export(graph, fmt, output, pseudonymise=pseudonymise)
     for warning in dataset.warnings:
         err.print(styled("[yellow]! {}[/]", warning), highlight=False)
     out.print(

@@ -117,6 +117,7 @@ def focus_command(
             viz.parse_label(label) if label else None,
             hops,
             max_nodes=max_nodes,
+            personal=True,
         )
     _written(viz.write_view(view, output))
 

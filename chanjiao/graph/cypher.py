@@ -252,3 +252,42 @@ CLOSERS = (
     "RETURN a.id, courses, teachers, textbooks, resources, enterprises, certificates, "
     "collect(DISTINCT m.id)"
 )
+
+# --- students (DESIGN §4b) ---------------------------------------------------------------
+
+_STUDENT_FILTER = (
+    "WHERE $cohort IS NULL OR toString(s.cohort) = $cohort "
+    "OPTIONAL MATCH (s)-[:ENROLLED_IN]->(m:Major) "
+    "WITH s, collect(m.id) AS majors WHERE $major IS NULL OR $major IN majors "
+    "RETURN s.id, coalesce(s.name, s.id), s.cohort, s.status, majors"
+)
+
+#: Every student of a cohort and major (either may be null: no filter), with its majors.
+STUDENTS = "MATCH (s:Student) " + _STUDENT_FILTER
+
+#: The students of the given ids, filtered as `STUDENTS`.
+STUDENTS_BY_ID = "UNWIND $ids AS sid MATCH (s:Student {id: sid}) " + _STUDENT_FILTER
+
+#: The results of the given students, as stored.
+STUDENT_RESULTS = (
+    "UNWIND $students AS sid MATCH (s:Student {id: sid})-[r:COMPLETED]->(c:Course) "
+    "RETURN s.id, c.id, r.score, r.passed"
+)
+
+#: The certificates the given students hold.
+STUDENT_HOLDINGS = (
+    "UNWIND $students AS sid MATCH (s:Student {id: sid})-[:HOLDS]->(x:Certificate) "
+    "RETURN s.id, x.id"
+)
+
+#: What the given courses cover, at which level.
+COURSE_COVERS = (
+    "UNWIND $courses AS cid MATCH (c:Course {id: cid})-[v:COVERS]->(a:Ability) "
+    "RETURN c.id, a.id, v.level"
+)
+
+#: What the given certificates certify.
+CERTIFICATE_ABILITIES = (
+    "UNWIND $certificates AS xid MATCH (x:Certificate {id: xid})-[:CERTIFIES]->(a:Ability) "
+    "RETURN x.id, a.id"
+)

@@ -47,10 +47,13 @@ from chanjiao.graph.store import (
     GraphStore,
     Neighbour,
     RelKey,
+    ResultRow,
     ScopePosition,
     ScopeRequirement,
     ScopeSegment,
     Stats,
+    StudentRecords,
+    StudentRow,
     chain_not_found,
     check_filters,
     clearable,
@@ -616,6 +619,85 @@ class EmbeddedStore(GraphStore):
                     found[ability] = value
         return found
 
+    def student_records(
+        self,
+        *,
+        ids: Collection[str] | None = None,
+        cohort: str | None = None,
+        major: str | None = None,
+    ) -> StudentRecords:
+        sql = (
+            "SELECT n.id, n.name, json_extract(n.props, '$.cohort'), "
+            "json_extract(n.props, '$.status'), (SELECT min(e.dst) FROM rels e "
+            "WHERE e.type = 'ENROLLED_IN' AND e.src = n.id AND e.src_label = 'Student') "
+            "FROM nodes n WHERE n.label = 'Student'"
+        )
+        params: list[Any] = []
+        if ids is not None:
+            sql += f" AND n.id IN {_IDS}"
+            params.append(_json(ids))
+        if cohort is not None:
+            sql += " AND CAST(json_extract(n.props, '$.cohort') AS TEXT) = ?"
+            params.append(cohort)
+        if major is not None:
+            sql += (
+                " AND EXISTS (SELECT 1 FROM rels e WHERE e.type = 'ENROLLED_IN' "
+                "AND e.src = n.id AND e.src_label = 'Student' AND e.dst = ?)"
+            )
+            params.append(major)
+        with self.reading():
+            students = [
+                StudentRow(
+                    sid,
+                    name if name is not None else sid,
+                    None if grade is None else str(grade),
+                    status,
+                    enrolled,
+                )
+                for sid, name, grade, status, enrolled in self._query(
+                    sql + " ORDER BY n.id", params
+                )
+            ]
+            wanted = _json([s.id for s in students])
+            results = [
+                ResultRow(sid, course, None if score is None else float(score), _flag(passed))
+                for sid, course, score, passed in self._query(
+                    "SELECT src, dst, json_extract(props, '$.score'), "
+                    "json_extract(props, '$.passed') FROM rels WHERE type = 'COMPLETED' "
+                    f"AND src IN {_IDS} AND src_label = 'Student' ORDER BY src, dst",
+                    (wanted,),
+                )
+            ]
+            holdings = [
+                (sid, cert)
+                for sid, cert in self._query(
+                    "SELECT src, dst FROM rels WHERE type = 'HOLDS' "
+                    f"AND src IN {_IDS} AND src_label = 'Student' ORDER BY src, dst",
+                    (wanted,),
+                )
+            ]
+            covers: dict[str, dict[str, int]] = {}
+            for course, ability, level in self._query(
+                "SELECT src, dst, json_extract(props, '$.level') FROM rels "
+                f"WHERE type = 'COVERS' AND src IN {_IDS} ORDER BY src, dst",
+                (_json(sorted({r.course for r in results})),),
+            ):
+                covers.setdefault(course, {})[ability] = int(level)
+            certifies: dict[str, list[str]] = {}
+            for cert, ability in self._query(
+                "SELECT src, dst FROM rels "
+                f"WHERE type = 'CERTIFIES' AND src IN {_IDS} ORDER BY src, dst",
+                (_json(sorted({cert for _, cert in holdings})),),
+            ):
+                certifies.setdefault(cert, []).append(ability)
+        return StudentRecords(
+            students,
+            results,
+            holdings,
+            covers,
+            {cert: tuple(abilities) for cert, abilities in certifies.items()},
+        )
+
     def warm(self) -> None:
         """Fill the read cache for every chain and ability (a server calls this at start).
 
@@ -798,3 +880,8 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreUnavailable:
     return StoreUnavailable(
         f"数据库 {path} 操作失败：{detail}", f"the database {path} failed: {detail}"
     )
+
+
+def _flag(value: Any) -> bool | None:
+    """A stored yes/no (SQLite's json_extract reads JSON true as 1)."""
+    return None if value is None else bool(value)

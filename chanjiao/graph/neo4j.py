@@ -38,10 +38,13 @@ from chanjiao.graph.store import (
     GraphStore,
     Neighbour,
     RelKey,
+    ResultRow,
     ScopePosition,
     ScopeRequirement,
     ScopeSegment,
     Stats,
+    StudentRecords,
+    StudentRow,
     chain_not_found,
     check_filters,
     clearable,
@@ -471,6 +474,75 @@ class Neo4jStore(GraphStore):
                     }
         return found
 
+    def student_records(
+        self,
+        *,
+        ids: Collection[str] | None = None,
+        cohort: str | None = None,
+        major: str | None = None,
+    ) -> StudentRecords:
+        filters = {"cohort": cohort, "major": major}
+        with self.reading():
+            if ids is None:
+                rows = self._read(cypher.STUDENTS, filters)
+            else:
+                rows = []
+                for batch in _batched(sorted(set(ids))):
+                    rows += self._read(cypher.STUDENTS_BY_ID, {"ids": batch, **filters})
+            students = sorted(
+                (
+                    StudentRow(
+                        sid,
+                        name,
+                        None if grade is None else str(grade),
+                        status,
+                        min(majors) if majors else None,
+                    )
+                    for sid, name, grade, status, majors in rows
+                ),
+                key=lambda s: s.id,
+            )
+            wanted = [s.id for s in students]
+            results: list[ResultRow] = []
+            holdings: list[tuple[str, str]] = []
+            for batch in _batched(wanted):
+                results += [
+                    ResultRow(
+                        sid,
+                        course,
+                        None if score is None else float(score),
+                        None if passed is None else bool(passed),
+                    )
+                    for sid, course, score, passed in self._read(
+                        cypher.STUDENT_RESULTS, {"students": batch}
+                    )
+                ]
+                holdings += [
+                    (sid, cert)
+                    for sid, cert in self._read(cypher.STUDENT_HOLDINGS, {"students": batch})
+                ]
+            results.sort(key=lambda r: (r.student, r.course))
+            holdings.sort()
+            covers: dict[str, dict[str, int]] = {}
+            for batch in _batched(sorted({r.course for r in results})):
+                for course, ability, level in sorted(
+                    self._read(cypher.COURSE_COVERS, {"courses": batch})
+                ):
+                    covers.setdefault(course, {})[ability] = int(level)
+            certifies: dict[str, list[str]] = {}
+            for batch in _batched(sorted({cert for _, cert in holdings})):
+                for cert, ability in sorted(
+                    self._read(cypher.CERTIFICATE_ABILITIES, {"certificates": batch})
+                ):
+                    certifies.setdefault(cert, []).append(ability)
+        return StudentRecords(
+            students,
+            results,
+            holdings,
+            covers,
+            {cert: tuple(abilities) for cert, abilities in certifies.items()},
+        )
+
 
 # --- values ------------------------------------------------------------------------------
 
@@ -504,6 +576,11 @@ def _node(label: Label, node_id: str, props: Mapping[str, Any]) -> Node:
     if data.get("name") is None:
         data["name"] = node_id
     return Node(label, node_id, data)
+
+
+def _batched(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), ID_BATCH):
+        yield ids[start : start + ID_BATCH]
 
 
 def _id_params(

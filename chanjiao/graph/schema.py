@@ -32,6 +32,7 @@ class Label(StrEnum):
     CERTIFICATE = "Certificate"
     COMPETITION = "Competition"
     INDUSTRY_COLLEGE = "IndustryCollege"
+    STUDENT = "Student"
 
     @property
     def zh(self) -> str:
@@ -54,7 +55,11 @@ LABEL_ZH: dict[Label, str] = {
     Label.CERTIFICATE: "证书",
     Label.COMPETITION: "竞赛",
     Label.INDUSTRY_COLLEGE: "产业学院",
+    Label.STUDENT: "学生",
 }
+
+#: Labels holding personal data (DESIGN §4b): reading them needs a key over HTTP.
+PERSONAL_LABELS = frozenset({Label.STUDENT})
 
 
 class Rel(StrEnum):
@@ -83,6 +88,9 @@ class Rel(StrEnum):
     EXERCISES = "EXERCISES"
     PARTNER_OF = "PARTNER_OF"
     HAS_CLUSTER = "HAS_CLUSTER"
+    ENROLLED_IN = "ENROLLED_IN"
+    COMPLETED = "COMPLETED"
+    HOLDS = "HOLDS"
 
     @property
     def zh(self) -> str:
@@ -129,6 +137,9 @@ REL_ENDS: dict[Rel, tuple[frozenset[Label], frozenset[Label]]] = {
     Rel.EXERCISES: _ends(L.COMPETITION, L.ABILITY),
     Rel.PARTNER_OF: _ends((L.ENTERPRISE, L.ORGANIZATION), L.INDUSTRY_COLLEGE),
     Rel.HAS_CLUSTER: _ends(L.INDUSTRY_COLLEGE, L.SPECIALTY_CLUSTER),
+    Rel.ENROLLED_IN: _ends(L.STUDENT, L.MAJOR),
+    Rel.COMPLETED: _ends(L.STUDENT, L.COURSE),
+    Rel.HOLDS: _ends(L.STUDENT, L.CERTIFICATE),
 }
 del L
 
@@ -156,7 +167,15 @@ REL_ZH: dict[Rel, str] = {
     Rel.EXERCISES: "考查能力",
     Rel.PARTNER_OF: "共建产业学院",
     Rel.HAS_CLUSTER: "建设专业群",
+    Rel.ENROLLED_IN: "就读专业",
+    Rel.COMPLETED: "修读课程",
+    Rel.HOLDS: "持有证书",
 }
+
+#: Relationship types that touch personal data (a student at one end).
+PERSONAL_RELS = frozenset(
+    rel for rel, (starts, ends) in REL_ENDS.items() if (starts | ends) & PERSONAL_LABELS
+)
 
 
 # --- property enums -------------------------------------------------------------------
@@ -230,6 +249,11 @@ class CompetitionLevel(StrEnum):
     PROVINCIAL = "provincial"
 
 
+class StudentStatus(StrEnum):
+    ENROLLED = "enrolled"
+    GRADUATED = "graduated"
+
+
 E = TypeVar("E", bound=StrEnum)
 
 # The first word of each tuple is the one reports and the template print.
@@ -272,6 +296,8 @@ _WORDS: list[tuple[StrEnum, tuple[str, ...]]] = [
     (ResourceKind.CASE_LIBRARY, ("实践案例库", "案例库")),
     (CompetitionLevel.NATIONAL, ("国家级",)),
     (CompetitionLevel.PROVINCIAL, ("省级",)),
+    (StudentStatus.ENROLLED, ("在读", "在校", "在籍")),
+    (StudentStatus.GRADUATED, ("已毕业", "毕业")),
 ]
 
 #: Words of each enum value, keyed by (enum, value): CourseKind.VIRTUAL_SIM and

@@ -91,6 +91,44 @@ class ChainScope:
     requirements: list[ScopeRequirement] = field(default_factory=list)
 
 
+class StudentRow(NamedTuple):
+    """A student (personal data, DESIGN §4b) and the major it is enrolled in."""
+
+    id: str
+    name: str
+    cohort: str | None
+    status: str | None
+    major: str | None
+
+
+class ResultRow(NamedTuple):
+    """A `COMPLETED` relationship as stored: whether it passed is the analysis' rule."""
+
+    student: str
+    course: str
+    score: float | None
+    passed: bool | None
+
+
+@dataclass(slots=True)
+class StudentRecords:
+    """What readiness needs about some students (DESIGN §4b), all sorted by id.
+
+    Attributes:
+        students: the students asked for.
+        results: their results, by (student, course).
+        holdings: (student, certificate) pairs they hold.
+        covers: course → {ability → COVERS level} for every course in `results`.
+        certifies: certificate → abilities it `CERTIFIES`, for every certificate held.
+    """
+
+    students: list[StudentRow] = field(default_factory=list)
+    results: list[ResultRow] = field(default_factory=list)
+    holdings: list[tuple[str, str]] = field(default_factory=list)
+    covers: dict[str, dict[str, int]] = field(default_factory=dict)
+    certifies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Neighbour:
     """A node next to another one, and the relationship between them."""
@@ -198,6 +236,14 @@ class GraphReads(Protocol):
     def chain_scope(self, chain_id: str, segment_id: str | None = None) -> ChainScope: ...
 
     def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]: ...
+
+    def student_records(
+        self,
+        *,
+        ids: Collection[str] | None = None,
+        cohort: str | None = None,
+        major: str | None = None,
+    ) -> StudentRecords: ...
 
     def generation(self) -> int | None: ...
 
@@ -398,6 +444,19 @@ class GraphStore(ABC):
         Returns ability id → {closer kind → sorted ids (shared: do not mutate)}, with the kinds of
         `CLOSER_KINDS`. `courses` lists every course covering the ability; the
         analysis removes the cluster's own.
+        """
+
+    @abstractmethod
+    def student_records(
+        self,
+        *,
+        ids: Collection[str] | None = None,
+        cohort: str | None = None,
+        major: str | None = None,
+    ) -> StudentRecords:
+        """Students (those of `ids`, else all; kept only if of `cohort` and `major` when
+        given) with their results, certificates, and what those courses and certificates
+        build. Unknown ids are absent.
         """
 
     def warm(self) -> None:  # noqa: B027 - optional hook, nothing to do by default

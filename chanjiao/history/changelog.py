@@ -21,6 +21,7 @@ from typing import Any
 from chanjiao.errors import InvalidRequest
 from chanjiao.graph.store import Document, DocumentKind, GraphStore, utc_now
 from chanjiao.ingest.diff import Diff, RecordChange
+from chanjiao.ingest.export import is_personal
 from chanjiao.ingest.formats import FILES, FileFormat, file_format, label_named
 
 #: Records kept per file in one log entry (the counts are always exact).
@@ -160,6 +161,7 @@ def changes(
     since: str | None = None,
     label: str | None = None,
     node_id: str | None = None,
+    personal: bool = True,
 ) -> list[ChangeEntry]:
     """Logged writes, oldest first, optionally only those touching a kind or an id.
 
@@ -167,6 +169,8 @@ def changes(
         since: an ISO date or time (``2026-09-01``); earlier entries are left out.
         label: a label or file name: keep only records of it (see `_scope`).
         node_id: keep only records of this id (a node, or either end of a relationship).
+        personal: keep the records of students, their results and certificates
+            (personal data, DESIGN §4b); without, an entry of only those is left out.
 
     Raises:
         InvalidRequest: `label` names nothing.
@@ -183,6 +187,10 @@ def changes(
             continue
         body = json.loads(document.body)
         files = body.get("files", [])
+        if not personal and files:
+            files = [entry for entry in files if not _personal_file(entry["file"])]
+            if not files:  # a write of students only
+                continue
         if fmt is not None or node_id is not None:
             kept = []
             for entry in files:
@@ -203,6 +211,11 @@ def changes(
             )
         )
     return entries
+
+
+def _personal_file(name: str) -> bool:
+    fmt = file_format(name)
+    return fmt is not None and is_personal(fmt)
 
 
 def _since(text: str) -> str:

@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from chanjiao.errors import InvalidRequest
-from chanjiao.graph.schema import LEVEL_WORDS, Rel, parse_choice, words_of
+from chanjiao.graph.schema import (
+    LEVEL_WORDS,
+    PERSONAL_LABELS,
+    PERSONAL_RELS,
+    Rel,
+    parse_choice,
+    words_of,
+)
 from chanjiao.graph.store import GraphStore
 from chanjiao.ingest.formats import FILES, FileFormat
 from chanjiao.ingest.media import MEDIA as MEDIA  # re-exported: the API reads both here
@@ -141,16 +148,36 @@ def edge_rows(store: GraphStore, fmt: FileFormat) -> list[DatasetRow]:
     return rows
 
 
-def export_dataset(store: GraphStore) -> ExportedDataset:
-    """Everything in the store as dataset rows, read from one snapshot."""
+def is_personal(fmt: FileFormat) -> bool:
+    """Whether a file holds personal data (students, their results and certificates)."""
+    if fmt.edge is not None:
+        return fmt.edge.rel in PERSONAL_RELS
+    return fmt.label in PERSONAL_LABELS
+
+
+def export_dataset(
+    store: GraphStore, *, personal: bool = True, pseudonymise: bool = False
+) -> ExportedDataset:
+    """Everything in the store as dataset rows, read from one snapshot.
+
+    Args:
+        personal: include the files of students (DESIGN §4b: personal data).
+        pseudonymise: replace each student's name by a stable pseudonym.
+    """
+    from chanjiao.analysis.talent import pseudonym
+
     out = ExportedDataset()
     with store.reading():
         for fmt in FILES:
+            if not personal and is_personal(fmt):
+                continue
             rows = (
                 edge_rows(store, fmt)
                 if fmt.edge is not None
                 else node_rows(store, fmt, warnings=out.warnings)
             )
+            if pseudonymise and fmt.label in PERSONAL_LABELS:
+                rows = [row | {"name": pseudonym(str(row["id"]))} for row in rows]
             if rows:
                 out.tables[fmt.name] = rows
     return out
@@ -251,14 +278,16 @@ def export_bytes(dataset: ExportedDataset, fmt: ExportFormat) -> bytes:
     return to_xlsx(dataset)
 
 
-def write_export(store: GraphStore, fmt: ExportFormat, path: Path) -> ExportedDataset:
+def write_export(
+    store: GraphStore, fmt: ExportFormat, path: Path, *, pseudonymise: bool = False
+) -> ExportedDataset:
     """Export the store to `path`: a .json or .xlsx file, or a folder of CSV files.
 
     Raises:
         InvalidRequest: for ``csv-dir``, `path` is a file or a folder already holding
             CSV files (re-loading it would mix old files in).
     """
-    dataset = export_dataset(store)
+    dataset = export_dataset(store, pseudonymise=pseudonymise)
     if fmt is ExportFormat.CSV_DIR:
         write_csv_folder(to_csv_files(dataset), path)
     else:

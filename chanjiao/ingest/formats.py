@@ -270,6 +270,27 @@ FILES: tuple[FileFormat, ...] = (
             ("role",),
         ),
     ),
+    FileFormat(
+        "students",
+        "学生",
+        v.StudentRow,
+        L.STUDENT,
+        links=(Link("major_id", R.ENROLLED_IN, L.MAJOR),),
+    ),
+    FileFormat(
+        "results",
+        "课程成绩",
+        v.ResultRow,
+        edge=Edge(
+            R.COMPLETED, "student_id", (L.STUDENT,), "course_id", L.COURSE, ("score", "passed")
+        ),
+    ),
+    FileFormat(
+        "student_certificates",
+        "学生证书",
+        v.StudentCertificateRow,
+        edge=Edge(R.HOLDS, "student_id", (L.STUDENT,), "certificate_id", L.CERTIFICATE),
+    ),
 )
 del L, R
 

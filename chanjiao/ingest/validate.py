@@ -42,6 +42,7 @@ from chanjiao.graph.schema import (
     PositionLevel,
     ResourceKind,
     Stage,
+    StudentStatus,
     TextbookFormat,
     TextbookKind,
     Tier,
@@ -113,8 +114,8 @@ def _to_ids(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-_TRUE = {"true", "yes", "y", "1", "是", "√", "✓", "对"}
-_FALSE = {"false", "no", "n", "0", "否", "×", "✗", "不是"}
+_TRUE = {"true", "yes", "y", "1", "是", "√", "✓", "对", "通过", "合格"}
+_FALSE = {"false", "no", "n", "0", "否", "×", "✗", "不是", "未通过", "不通过", "不合格"}
 
 
 def to_flag(value: Any) -> bool:
@@ -259,6 +260,7 @@ Credits = Annotated[float, Field(ge=0, le=limits().max_credits, allow_inf_nan=Fa
 Semester = Annotated[int, Field(ge=1, le=12)]
 Order = Annotated[int, Field(ge=0, le=10000)]
 Year = Annotated[int, Field(ge=1949, le=2100)]
+Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 #: Numeric columns: Chinese and English name, lowest and highest allowed value.
 NUMBERS: dict[str, tuple[str, str, float, float | None]] = {
@@ -270,7 +272,10 @@ NUMBERS: dict[str, tuple[str, str, float, float | None]] = {
     "semester": ("学期", "semester", 1, 12),
     "order": ("顺序", "order", 0, 10000),
     "year": ("年份", "year", 1949, 2100),
+    "score": ("成绩", "score", 0, 100),
 }
+#: Numeric columns that take fractions (the others are whole numbers).
+_FRACTIONAL = ("weight", "credits", "score")
 #: Units a number may carry in each column (64学时, 3学分, 第3学期, 5人).
 UNITS: dict[str, tuple[str, ...]] = {
     "hours": ("学时", "课时"),
@@ -370,7 +375,7 @@ def _number_problem(column: str, kind: str, value: object) -> tuple[str, str] | 
         return None
     zh, en, low, high = NUMBERS[column]
     shown = _shown(value)
-    is_int = column not in ("weight", "credits")
+    is_int = column not in _FRACTIONAL
     unit = _wrong_unit(column, value)
     if unit is not None:
         allowed = "、".join(UNITS.get(column, ())) or ("%" if column == "weight" else "")
@@ -424,6 +429,7 @@ TextbookFormatValue = Annotated[TextbookFormat, BeforeValidator(_choice(Textbook
 ResourceKindValue = Annotated[ResourceKind, BeforeValidator(_choice(ResourceKind))]
 CompetitionLevelValue = Annotated[CompetitionLevel, BeforeValidator(_choice(CompetitionLevel))]
 AffiliationValue = Annotated[Affiliation, BeforeValidator(_choice(Affiliation))]
+StudentStatusValue = Annotated[StudentStatus, BeforeValidator(_choice(StudentStatus))]
 
 
 def F(title: str, description: str = "") -> Any:
@@ -602,6 +608,26 @@ class PartnerRow(Row):
     college_id: Id = R("产业学院编号")
     partner_id: Id = R("共建单位编号", "企业编号或参建单位编号")
     role: Text | None = F("角色", "如：牵头单位 / 共建企业")
+
+
+class StudentRow(Row):
+    id: Id = R("学号", "学生编号（学号）")
+    name: Text = R("学生姓名")
+    major_id: Id | None = F("专业编号")
+    cohort: Text | None = F("年级", "入学年级，如 2023")
+    status: StudentStatusValue | None = F("学籍状态", "在读 / 已毕业")
+
+
+class ResultRow(Row):
+    student_id: Id = R("学号")
+    course_id: Id = R("课程编号")
+    score: Score | None = F("成绩", "0–100；≥ 60 为通过")
+    passed: Flag | None = F("是否通过", "没有成绩时填写：是 / 否")
+
+
+class StudentCertificateRow(Row):
+    student_id: Id = R("学号")
+    certificate_id: Id = R("证书编号")
 
 
 # --- turning pydantic errors into problems -----------------------------------------------

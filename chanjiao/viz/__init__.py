@@ -64,12 +64,15 @@ def focus_view(
     hops: int = 1,
     *,
     max_nodes: int = DEFAULT_MAX_NODES,
+    personal: bool = False,
 ) -> str:
     """The HTML page of a node and its neighbourhood (see `focus_graph`)."""
     from chanjiao.viz.render import render_view
     from chanjiao.viz.views import focus_graph
 
-    return render_view(focus_graph(store, node_id, label, hops, max_nodes=max_nodes))
+    return render_view(
+        focus_graph(store, node_id, label, hops, max_nodes=max_nodes, personal=personal)
+    )
 
 
 def cluster_view(

@@ -36,6 +36,7 @@ LABEL_STYLE: dict[Label, tuple[str, str]] = {
     Label.CERTIFICATE: ("#c49000", "star"),
     Label.COMPETITION: ("#ad1457", "star"),
     Label.INDUSTRY_COLLEGE: ("#283593", "hexagon"),
+    Label.STUDENT: ("#558b2f", "dot"),
 }
 
 #: Colours of an ability's coverage status (DESIGN §4), shared with the reports.

@@ -17,7 +17,16 @@ from chanjiao.analysis.gaps import GapReport, analyse_gaps
 from chanjiao.analysis.scoring import STATUS_ZH, taught_levels
 from chanjiao.analysis.scoring import status as status_of
 from chanjiao.errors import InvalidRequest, NotFound
-from chanjiao.graph.schema import LABEL_ZH, LEVEL_WORDS, REL_ZH, Label, Node, Rel, Relationship
+from chanjiao.graph.schema import (
+    LABEL_ZH,
+    LEVEL_WORDS,
+    PERSONAL_LABELS,
+    REL_ZH,
+    Label,
+    Node,
+    Rel,
+    Relationship,
+)
 from chanjiao.graph.store import CLOSER_KINDS, GraphStore
 from chanjiao.viz.graph import (
     DEFAULT_MAX_NODES,
@@ -95,14 +104,21 @@ def parse_label(text: str) -> Label:
     return label_named(text)
 
 
-def find_node(store: GraphStore, node_id: str, label: Label | None = None) -> Node:
+def find_node(
+    store: GraphStore, node_id: str, label: Label | None = None, *, personal: bool = True
+) -> Node:
     """The node with this id, in `label` or in whichever label holds it.
+
+    Args:
+        personal: whether students (personal data) may be found at all.
 
     Raises:
         NotFound: no node has this id.
         InvalidRequest: several labels hold the id and none was given.
     """
     labels = [label] if label else list(Label)
+    if not personal:
+        labels = [lb for lb in labels if lb not in PERSONAL_LABELS]
     found = [n for lb in labels if (n := store.get_node(lb, node_id)) is not None]
     if not found:
         where = LABEL_ZH[label] if label else "任何类型"
@@ -130,8 +146,11 @@ def focus_graph(
     hops: int = 1,
     *,
     max_nodes: int = DEFAULT_MAX_NODES,
+    personal: bool = False,
 ) -> View:
     """Any node with everything within `hops` relationships of it.
+
+    Students (personal data, DESIGN §4b) are left out unless `personal` is set.
 
     Raises:
         NotFound: no such node.
@@ -144,7 +163,7 @@ def focus_graph(
     builder = ViewBuilder()
     notes: list[str] = []
     with store.reading():
-        centre = find_node(store, node_id, label)
+        centre = find_node(store, node_id, label, personal=personal)
         root = builder.node(centre.label, centre.id, centre.name, _props(centre), size=26.0)
         rings: list[list[str]] = [[root]]
         parent: dict[str, str] = {}
@@ -157,6 +176,8 @@ def focus_graph(
             for node in frontier:
                 here = builder.key(node.label, node.id)
                 for near in store.neighbours(node.label, node.id):
+                    if not personal and near.node.label in PERSONAL_LABELS:
+                        continue
                     other = builder.key(near.node.label, near.node.id)
                     if not builder.has(other):
                         if len(builder) >= max_nodes:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from chanjiao.api.deps import Store, require_read_key
+from chanjiao.api.deps import Store, Students, require_read_key
 from chanjiao.api.routes import READ, errors
 from chanjiao.ingest.export import MEDIA, ExportFormat, export_bytes, export_dataset
 
@@ -32,11 +32,19 @@ router = APIRouter(tags=["data"])
 )
 def export(
     store: Store,
+    students: Students,
     format: Annotated[ExportFormat, Query(description="json / csv-dir / xlsx")] = ExportFormat.JSON,
+    pseudonymise: Annotated[
+        bool, Query(description="学生姓名化名 replace student names by pseudonyms")
+    ] = False,
 ) -> Response:
-    """导出的文件可直接用 POST /ingest 或 chanjiao ingest 导回 (re-loadable as is)."""
+    """导出的文件可直接用 POST /ingest 或 chanjiao ingest 导回 (re-loadable as is).
+
+    学生、成绩与学生证书（个人信息）只在带有可读学生的密钥时导出
+    (students, results and their certificates only with a key that may read students)."""
     media, suffix = MEDIA[format]
-    data = export_bytes(export_dataset(store), format)
+    dataset = export_dataset(store, personal=students.allowed, pseudonymise=pseudonymise)
+    data = export_bytes(dataset, format)
     return Response(
         data,
         media_type=media,

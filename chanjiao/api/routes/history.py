@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from chanjiao.api.deps import Author, Store, require_read_key, require_write_key
+from chanjiao.api.deps import Author, Store, Students, require_read_key, require_write_key
 from chanjiao.api.routes import READ, WRITE, errors, library_json
 from chanjiao.history.changelog import changes
 from chanjiao.history.compare import compare_versions
@@ -75,12 +75,15 @@ def compare(
 )
 def change_log(
     store: Store,
+    students: Students,
     since: Annotated[str | None, Query(description="只列出此日期之后 e.g. 2026-09-01")] = None,
     label: Annotated[
         str | None, Query(description="节点类型或文件名，如 课程、coverage (label or file)")
     ] = None,
     id: Annotated[str | None, Query(description="涉及此编号的记录 records of this id")] = None,
 ) -> JSONResponse:
-    """每次写入的时间、操作人（API 密钥指纹或用户名）和逐条变化 (when, who, what)."""
-    entries = changes(store, since=since, label=label, node_id=id)
+    """每次写入的时间、操作人（API 密钥指纹或用户名）和逐条变化 (when, who, what).
+
+    学生、成绩与学生证书的记录只在带有可读学生的密钥时列出 (student records need that key)."""
+    entries = changes(store, since=since, label=label, node_id=id, personal=students.allowed)
     return library_json([e.as_dict() for e in entries])

@@ -15,11 +15,12 @@ from chanjiao.api.deps import (
     Gate,
     LabelPath,
     Store,
+    Students,
     require_read_key,
     require_write_key,
 )
 from chanjiao.api.routes import READ, WRITE, errors
-from chanjiao.graph.schema import Node
+from chanjiao.graph.schema import PERSONAL_LABELS, Node
 
 router = APIRouter(tags=["nodes"])
 
@@ -96,6 +97,7 @@ class Deleted(BaseModel):
 def list_nodes(
     label: LabelPath,
     store: Store,
+    students: Students,
     q: Annotated[
         str | None,
         Query(max_length=200, description="名称包含（中文子串）name contains", examples=["工艺"]),
@@ -111,7 +113,11 @@ def list_nodes(
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数 page size")] = 50,
     cursor: Annotated[str | None, Query(max_length=100, description="上一页的 next_cursor")] = None,
 ) -> NodePage:
-    """节点按编号排序分页 (a page of nodes in id order; follow next_cursor for more)."""
+    """节点按编号排序分页 (a page of nodes in id order; follow next_cursor for more).
+
+    学生（个人信息）总是需要密钥 (students always need a key)."""
+    if label in PERSONAL_LABELS:
+        students.require()
     found = store.find_nodes(
         label,
         text=q or None,
@@ -135,14 +141,20 @@ def list_nodes(
     responses=errors(*READ, 404),
     dependencies=[Depends(require_read_key)],
 )
-def get_node(label: LabelPath, node_id: str, store: Store) -> NodeDetail:
-    """一个节点，邻居按关系类型分组 (neighbours grouped by relationship type)."""
+def get_node(label: LabelPath, node_id: str, store: Store, students: Students) -> NodeDetail:
+    """一个节点，邻居按关系类型分组 (neighbours grouped by relationship type).
+
+    没有学生密钥时不列出学生 (students are left out without a key that may read them)."""
+    if label in PERSONAL_LABELS:
+        students.require()
     with store.reading():
         node = store.get_node(label, node_id)
         if node is None:
             raise edit.not_found(label, node_id)
         around = store.neighbours(label, node_id)
     grouped: dict[str, list[NeighbourOut]] = defaultdict(list)
+    if not students.allowed:
+        around = [n for n in around if n.node.label not in PERSONAL_LABELS]
     for n in sorted(around, key=lambda n: (n.rel, n.direction, n.node.label, n.node.id)):
         grouped[str(n.rel)].append(
             NeighbourOut(

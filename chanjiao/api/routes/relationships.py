@@ -13,12 +13,13 @@ from chanjiao.api.deps import (
     Author,
     Gate,
     Store,
+    Students,
     require_read_key,
     require_write_key,
 )
 from chanjiao.api.routes import READ, WRITE, errors
 from chanjiao.errors import InvalidInput
-from chanjiao.graph.schema import Rel, Relationship
+from chanjiao.graph.schema import PERSONAL_RELS, Rel, Relationship
 
 router = APIRouter(tags=["relationships"])
 
@@ -111,6 +112,7 @@ Id = Annotated[str | None, Query(min_length=1, max_length=100)]
 )
 def list_relationships(
     store: Store,
+    students: Students,
     type: Annotated[Rel, Query(description="关系类型 relationship type")],
     src: Id = None,
     dst: Id = None,
@@ -119,6 +121,8 @@ def list_relationships(
     """某类型中从 src 出发或指向 dst 的关系（至少给出一个）(give src, dst or both)."""
     if src is None and dst is None:
         raise InvalidInput("请给出 src 或 dst", "give src, dst or both")
+    if type in PERSONAL_RELS:
+        students.require()
     found = store.relationships(
         type,
         src_ids=[src] if src is not None else None,

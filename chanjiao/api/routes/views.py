@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from chanjiao import viz
-from chanjiao.api.deps import Store, require_read_key
+from chanjiao.api.deps import Store, Students, require_read_key
 from chanjiao.api.routes import READ, errors, library_json
 from chanjiao.report.html import gather_report, render_gap_report
 from chanjiao.report.markdown import report_markdown
@@ -92,14 +92,17 @@ def cluster_view(
 )
 def focus_view(
     store: Store,
+    students: Students,
     id: Id,
     label: Id | None = None,
     hops: Annotated[int, Query(ge=1, le=4)] = 1,
     max_nodes: MaxNodes = viz.DEFAULT_MAX_NODES,
 ) -> HTMLResponse:
-    """任一节点及其 N 跳邻域。"""
+    """任一节点及其 N 跳邻域（有学生密钥时才含学生 students only with a key that reads them）。"""
     parsed = viz.parse_label(label) if label else None
-    return HTMLResponse(viz.focus_view(store, id, parsed, hops, max_nodes=max_nodes))
+    return HTMLResponse(
+        viz.focus_view(store, id, parsed, hops, max_nodes=max_nodes, personal=students.allowed)
+    )
 
 
 @router.get(
