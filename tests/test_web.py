@@ -336,3 +336,17 @@ def test_gap_page_shows_the_courses_that_teach_a_gap_partly(
     untaught = next(g for g in report["gaps"] if not g["taught_partly"])
     row = html.split(f'data-ability="{untaught["ability"]}"', 1)[1].split("</tr>", 1)[0]
     assert 'class="taught-partly"' not in row
+
+
+def test_the_explorer_never_shows_students(client: TestClient) -> None:
+    """Students are personal data (DESIGN §4b): the explorer's search, node and neighbour
+    answers leave them out for every reader, so its cached answers can be shared."""
+    hits = client.get("/api/v1/graph/search", params={"q": "STU-2023001"}).json()
+    assert hits == []
+    by_name = client.get("/api/v1/graph/search", params={"q": "沈志远"}).json()
+    assert all(hit["label"] != "Student" for hit in by_name)
+    refused = client.get("/api/v1/graph/node", params={"key": "Student:STU-2023001"})
+    assert refused.status_code == 404 and "个人信息" in refused.text
+    course = client.get("/api/v1/graph/node", params={"key": "Course:C-GE-101"})
+    assert course.status_code == 200
+    assert "STU-" not in course.text and "C-GE-101" in course.text

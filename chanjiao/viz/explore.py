@@ -26,6 +26,7 @@ from chanjiao.errors import InvalidRequest, NotFound
 from chanjiao.graph.schema import (
     LABEL_ZH,
     LEVEL_WORDS,
+    PERSONAL_LABELS,
     REL_ZH,
     Label,
     Node,
@@ -164,6 +165,12 @@ class GraphData:
 # --- search ---------------------------------------------------------------------------
 
 
+#: What the explorer shows: every label but personal data (DESIGN §4b: students are
+#: read only with a key, through the talent analyses), so its answers can be shared
+#: and cached for every reader alike.
+SHOWN_LABELS = tuple(label for label in Label if label not in PERSONAL_LABELS)
+
+
 class NodeIndex:
     """Every node's label, id and name, for substring search by name or id.
 
@@ -174,7 +181,7 @@ class NodeIndex:
     def __init__(self, store: GraphStore) -> None:
         entries: list[tuple[str, str, Label, str, str]] = []
         with store.reading():
-            for label in Label:
+            for label in SHOWN_LABELS:
                 for node_id, node in store.nodes(label).items():
                     entries.append((node_id.lower(), node.name.lower(), label, node_id, node.name))
         self._entries = entries
@@ -190,7 +197,7 @@ class NodeIndex:
         if not needle:
             return []
         wanted = set(labels) if labels else None
-        found = (
+        found = (  # the index holds no personal data (SHOWN_LABELS)
             (_rank(needle, low_id, low_name), len(name), node_id, label, name)
             for low_id, low_name, label, node_id, name in self._entries
             if (wanted is None or label in wanted) and (needle in low_id or needle in low_name)
@@ -228,7 +235,7 @@ def search_store(
         return []
     found = []
     with store.reading():
-        for label in labels or Label:
+        for label in [lb for lb in labels or Label if lb in SHOWN_LABELS]:
             nodes = {n.id: n for n in store.find_nodes(label, text=needle, limit=limit)}
             exact = store.get_node(label, needle)
             if exact is not None:
@@ -250,13 +257,20 @@ def neighbourhood(store: GraphStore, label: Label, node_id: str) -> dict[str, An
     Raises:
         NotFound: the node does not exist.
     """
+    if label not in SHOWN_LABELS:
+        raise NotFound(
+            f"图谱浏览不显示{LABEL_ZH[label]}（个人信息），请在人才页面凭密钥查看",
+            f"the explorer does not show {label} nodes (personal data); use the talent pages "
+            "with a key",
+            {"id": node_id},
+        )
     with store.reading():
         node = store.get_node(label, node_id)
         if node is None:
             raise NotFound(
                 f"找不到{LABEL_ZH[label]} {node_id}", f"no {label} {node_id}", {"id": node_id}
             )
-        around = store.neighbours(label, node_id)
+        around = [n for n in store.neighbours(label, node_id) if n.node.label in SHOWN_LABELS]
     graph = GraphData()
     centre = graph.node(node, label, node_id, details=details(node))
     for item in sorted(around, key=lambda n: (n.rel, n.node.label, n.node.id)):
