@@ -46,6 +46,7 @@ PAGES = [
     "/plan?tool=eligibility",
     "/plan?tool=cluster&run=true&method=greedy&budget=5",
     "/data",
+    "/talent",
     "/login",
 ]
 

@@ -28,6 +28,7 @@ from chanjiao.analysis.paths import semester_plan
 from chanjiao.analysis.resources import resource_shortfalls
 from chanjiao.analysis.scenarios import list_scenarios
 from chanjiao.analysis.scoring import STATUS_ZH
+from chanjiao.analysis.talent import TalentSettings, cohort_readiness, match_position
 from chanjiao.errors import ChanjiaoError
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import LABEL_ZH, LEVEL_WORDS, LEVEL_WORDS_EN, REL_ZH, Label, Rel
@@ -50,6 +51,7 @@ NAV = [
     ("/explore", "图谱浏览", "Explorer"),
     ("/whatif", "假设推演", "What-if"),
     ("/plan", "规划", "Planning"),
+    ("/talent", "人才", "Talent"),
     ("/data", "数据", "Data"),
 ]
 
@@ -557,6 +559,71 @@ def _ids(result: Any, kind: str) -> set[str]:
 
     walk(result)
     return found
+
+
+# --- talent (students: personal data, only for a logged-in session) -----------------------
+
+
+@router.get("/talent", response_class=HTMLResponse)
+def talent_page(
+    request: Request,
+    position: Opt = None,
+    cohort: Opt = None,
+    chain: Opt = None,
+    major: Opt = None,
+) -> Response:
+    store = _store(request)
+    position, cohort, chain, major = position or None, cohort or None, chain or None, major or None
+    if sessions_of(request).session_of(request) is None:
+        # students are personal data (DESIGN §4b): nothing about them before a login
+        return render(request, "talent.html", locked=True)
+    server = request.app.state.settings
+    settings = TalentSettings(server.talent_threshold, server.certificate_level)
+
+    def build() -> dict[str, Any]:
+        options = choices(store)
+        with store.reading():
+            positions = sorted(
+                ({"id": i, "name": n.name} for i, n in store.nodes(Label.POSITION).items()),
+                key=lambda p: p["id"],
+            )
+            cohorts = sorted(
+                {s.cohort for s in store.student_records().students if s.cohort is not None}
+            )
+        chosen_position = position or (positions[0]["id"] if positions else None)
+        chosen_cohort = cohort or (cohorts[-1] if cohorts else None)
+        chosen_chain = chain or (options["chains"][0]["id"] if options["chains"] else None)
+        candidates = None
+        if chosen_position is not None:
+            candidates = match_position(
+                store, chosen_position, cohort=chosen_cohort, major=major, settings=settings
+            ).to_dict()
+        readiness = None
+        if chosen_cohort is not None and chosen_chain is not None:
+            readiness = cohort_readiness(
+                store, chosen_cohort, chosen_chain, major=major, settings=settings
+            ).to_dict()
+        wanted = {
+            m["ability"] for s in (candidates or {}).get("students", []) for m in s["missing"]
+        }
+        with store.reading():
+            abilities = {a: n.name for a, n in store.nodes(Label.ABILITY, wanted).items()}
+        return {
+            "locked": False,
+            "options": options,
+            "positions": positions,
+            "cohorts": cohorts,
+            "position": chosen_position,
+            "cohort": chosen_cohort,
+            "chain": chosen_chain,
+            "major": major,
+            "candidates": candidates,
+            "readiness": readiness,
+            "abilities": abilities,
+            "threshold": settings.threshold,
+        }
+
+    return page(request, "talent.html", build)
 
 
 # --- data ---------------------------------------------------------------------------------
