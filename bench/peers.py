@@ -20,11 +20,13 @@ rotating per pair so the noise of a busy machine hits all alike:
 - duckdb: the full report in SQL (coverage, segments, positions, priorities, closers);
   the closer links are one table built at load, like chanjiao's warm closer cache;
 - ladybug (embedded Cypher, the maintained fork of Kùzu), falkordb (server on loopback)
-  and neo4j (when `scripts/neo4j-test-server` exists): one Cypher query each giving
-  the gap priorities. demand(p) is folded into a position property at load.
+  and neo4j (the empty server `CHANJIAO_NEO4J_URI` names, else a Neo4j 5.26 started
+  with `scripts/neo4j-test-server`): one Cypher query each giving the gap priorities.
+  demand(p) is folded into a position property at load.
 
 Every answer is checked against chanjiao's: coverage, segment and position coverage,
-gap priorities to 4 decimals, closers exactly (duckdb). Prints p50/p99 per engine and
+gap priorities to 4 decimals, closers exactly (duckdb); chanjiao's encoded report must
+be `json.dumps(report.to_dict())` byte for byte. Prints p50/p99 per engine and
 the ratio to the floor. Not a test: nothing here asserts a time.
 """
 
@@ -493,6 +495,27 @@ class Ladybug:
         return Answer(None, gaps)
 
 
+def _neo4j_runner(work: Path, servers: list[Any]) -> Any:
+    """A Neo4j to load: the empty server `CHANJIAO_NEO4J_URI` names, else one started
+    here with scripts/neo4j-test-server (stopped at the end)."""
+    from chanjiao.config import open_store
+
+    uri = os.environ.get("CHANJIAO_NEO4J_URI")
+    if uri is None:
+        from tests.conftest import start_neo4j
+
+        os.environ.setdefault("NEO4J_JAVA_OPTS", "-Xms1g -Xmx2g")
+        started = time.perf_counter()
+        server = start_neo4j(work / "neo4j", None, "--pagecache-mb", "512")
+        servers.append(server)
+        print(f"neo4j: started in {time.perf_counter() - started:.1f} s at {server.url}")
+        uri = server.url
+    runner = open_store(uri).runner  # type: ignore[attr-defined]
+    if runner.read("MATCH (n) RETURN count(n)", {})[0][0]:
+        raise SystemExit(f"neo4j: {uri} is not empty; peers.py loads its own graph into it")
+    return runner
+
+
 class CypherServer:
     """FalkorDB (or Neo4j) over chanjiao's own runner, loaded with UNWIND batches."""
 
@@ -639,14 +662,8 @@ def main() -> None:
         servers.append(server)
         remote = open_store(server.url("peers"))
         peers.append(CypherServer("falkordb", remote.runner, graph))  # type: ignore[attr-defined]
-    if "neo4j" in engines and (ROOT / "scripts" / "neo4j-test-server").exists():
-        print("neo4j: scripts/neo4j-test-server found; run it and pass CHANJIAO_NEO4J_URI")
-        uri = os.environ.get("CHANJIAO_NEO4J_URI")
-        if uri:
-            from chanjiao.config import open_store
-
-            neo = open_store(uri)
-            peers.append(CypherServer("neo4j", neo.runner, graph))  # type: ignore[attr-defined]
+    if "neo4j" in engines:
+        peers.append(CypherServer("neo4j", _neo4j_runner(work, servers), graph))
     for peer in peers:
         timed[f"{peer.name}"] = peer.report
 
@@ -664,7 +681,13 @@ def main() -> None:
                 results[name] = timed[name](cluster, chain)
                 times[name].append(time.perf_counter() - start)
                 cpu_times[name].append(time.thread_time() - cpu)
-            want = Chanjiao.full_answer(results["chanjiao report+JSON"][0])
+            report, encoded = results["chanjiao report+JSON"]
+            if (
+                encoded
+                != json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+            ):
+                bad["chanjiao report+JSON"].append(f"{cluster}×{chain}: bytes ≠ to_dict()")
+            want = Chanjiao.full_answer(report)
             answers = {"chanjiao scoring": Chanjiao.answer(results["chanjiao scoring"])}
             if floor is not None:
                 answers["floor scoring"] = floor.answer(chain, results["floor scoring"])
@@ -690,11 +713,9 @@ def main() -> None:
         p50, cpu = statistics.median(values), statistics.median(cpu_times[name])
         ratio = f"{p50 / base:.1f}×" if base else "-"
         cpu_ratio = f"{cpu / base_cpu:.1f}×" if base_cpu else "-"
-        same = (
-            "reference"
-            if name == "chanjiao report+JSON"
-            else f"{len(pairs) - len(bad[name])}/{len(pairs)}"
-        )
+        same = f"{len(pairs) - len(bad[name])}/{len(pairs)}"
+        if name == "chanjiao report+JSON":
+            same += " (reference; bytes = json.dumps(to_dict()))"
         print(
             f"| {name} | {p50 * 1000:.2f} | {percentile(values, 0.99) * 1000:.2f} | {ratio} | "
             f"{cpu * 1000:.2f} | {cpu_ratio} | {same} |"

@@ -400,22 +400,40 @@ class CloserText:
                 (_j({**value, "courses": kept}), b',"taught_partly":', partly or b"[]", b"}")
             )
         opening, stop = start + len(b'{"courses":'), start + end
-        cuts = sorted(
-            (at, len(token))
-            for course, token in own
-            if (at := _element(text, opening, stop, value["courses"], course, token)) >= 0
-        )
+        courses = value["courses"]
+        cuts = []
+        for course, token in own:
+            # Ids are sorted (`GraphStore.closers`) and mostly of one length: guess the
+            # place, check it, else search.
+            i = bisect.bisect_left(courses, course)
+            at = opening + i * (len(token) + 1)
+            if not (
+                i < len(courses)
+                and courses[i] == course
+                and at + len(token) < stop
+                and text[at + 1 : at + 1 + len(token)] == token
+                and text[at] in _DELIMITERS
+            ):
+                at = text.find(b"[" + token, opening, stop)
+                if at < 0:
+                    at = text.find(b"," + token, opening, stop)
+            if at >= 0:
+                cuts.append((at, len(token)))
         parts = [text[start:opening]]
-        remaining: list[bytes] = []
-        position = opening
-        for at, size in cuts:  # each element with the delimiter before it
-            remaining.append(text[position:at])
-            position = at + 1 + size
-        remaining.append(text[position:stop])
-        courses = b"".join(remaining)
-        if cuts and cuts[0][0] == opening:  # the first element went: open the list again
-            courses = b"[" + (courses[1:] if courses[:1] == b"," else courses)
-        parts.append(courses)
+        if cuts:
+            cuts.sort()
+            remaining: list[bytes] = []
+            position = opening
+            for at, size in cuts:  # each element with the delimiter before it
+                remaining.append(text[position:at])
+                position = at + 1 + size
+            remaining.append(text[position:stop])
+            listed = b"".join(remaining)
+            if cuts[0][0] == opening:  # the first element went: open the list again
+                listed = b"[" + (listed[1:] if listed[:1] == b"," else listed)
+            parts.append(listed)
+        else:
+            parts.append(text[opening:stop])
         if partly is None:
             parts.append(text[stop:])
         else:
@@ -423,25 +441,8 @@ class CloserText:
         return b"".join(parts)
 
 
-def _element(
-    text: bytes, opening: int, stop: int, courses: Sequence[str], course: str, token: bytes
-) -> int:
-    """Where the delimiter before `token` (the JSON of `course`) is in the list of
-    `courses` written at `text[opening:stop]`, or −1. Ids are sorted (`GraphStore.closers`)
-    and mostly of one length, so the place is guessed and checked before searched."""
-    i = bisect.bisect_left(courses, course)
-    if i < len(courses) and courses[i] == course:
-        at = opening + i * (len(token) + 1)
-        if at + len(token) < stop and text[at : at + 1 + len(token)] in (
-            b"[" + token,
-            b"," + token,
-        ):
-            return at
-    for delimiter in (b"[", b","):
-        at = text.find(delimiter + token, opening, stop)
-        if at >= 0:
-            return at
-    return -1
+#: `[` and `,` as `bytes` items.
+_DELIMITERS = (ord("["), ord(","))
 
 
 _TAUGHT_TEXT: list[bytes] = [str(i).encode() for i in range(17)]
