@@ -394,8 +394,26 @@ def _closer_links(graph: Graph) -> list[tuple[str, str, str]]:
     return sorted(links)
 
 
-#: The gap priorities of DESIGN §4 in one Cypher query (Ladybug, FalkorDB, Neo4j).
+#: The gap priorities of DESIGN §4 in one Cypher query (Ladybug, Neo4j): each required
+#: ability's taught level by a pattern back to the cluster, which both plan from the
+#: ability (6.6× faster on Neo4j and 12× on Ladybug than `GAP_CYPHER_LISTED`).
 GAP_CYPHER = """
+MATCH (:IndustryChain {id: $chain})<-[:PART_OF]-(:ChainSegment)<-[:IN_SEGMENT]-(p:Position)
+      -[r:REQUIRES]->(a:Ability)
+OPTIONAL MATCH (a)<-[v:COVERS]-(:Course)-[:IN_MAJOR]->(:Major)
+      -[:IN_CLUSTER]->(:SpecialtyCluster {id: $cluster})
+WITH p, a, r, coalesce(max(v.level), 0) AS taught
+WITH p, a.id AS ability, r.weight AS w,
+     CASE WHEN taught >= r.level THEN 1.0 ELSE taught * 1.0 / r.level END AS f
+WITH p, collect({a: ability, w: w, f: f}) AS reqs, sum(w) AS total
+UNWIND reqs AS q
+WITH q.a AS ability, sum(p.demand * q.w / total * (1.0 - q.f)) AS priority
+WHERE priority > 0
+RETURN ability, priority ORDER BY priority DESC, ability
+"""
+
+#: The same for FalkorDB, which answers it 3.7× faster with C(K) collected first.
+GAP_CYPHER_LISTED = """
 MATCH (:SpecialtyCluster {id: $cluster})<-[:IN_CLUSTER]-(:Major)<-[:IN_MAJOR]-(c:Course)
 WITH collect(DISTINCT c.id) AS curriculum
 MATCH (:IndustryChain {id: $chain})<-[:PART_OF]-(:ChainSegment)<-[:IN_SEGMENT]-(p:Position)
@@ -549,7 +567,8 @@ class CypherServer:
                 )
 
     def report(self, cluster: str, chain: str) -> Answer:
-        rows = self.runner.read(GAP_CYPHER, {"cluster": cluster, "chain": chain})
+        query = GAP_CYPHER_LISTED if self.name == "falkordb" else GAP_CYPHER
+        rows = self.runner.read(query, {"cluster": cluster, "chain": chain})
         return Answer(None, [(a, float(p)) for a, p in rows])
 
 

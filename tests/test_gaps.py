@@ -284,3 +284,12 @@ def test_own_courses_are_cut_from_closers_wherever_they_stand(small: GraphStore)
     assert report.to_json() == _plain_json(report.to_dict())
     gaps = {g["ability"]: g for g in json.loads(report.to_json())["gaps"]}
     assert gaps["A4"]["closers"]["courses"] == []
+    # a level of two digits is written in full (A4 is then covered in P2)
+    report = analyse_gaps(small, "K1", "H1", curriculum=changed | {"C7": {"A4": 12}})
+    assert report.to_json() == _plain_json(report.to_dict())
+    taught = {
+        (p["id"], r["ability"]): r["taught"]
+        for p in json.loads(report.to_json())["positions"]
+        for r in p["requirements"]
+    }
+    assert taught[("P2", "A4")] == 12

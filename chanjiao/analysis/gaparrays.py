@@ -19,6 +19,7 @@ plain-Python reading of DESIGN §4 gives, on every backend; numbers are written 
 from __future__ import annotations
 
 import bisect
+import itertools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
@@ -285,66 +286,60 @@ class ScopeLayout:
 
 
 class ScopeText:
-    """A scope's report JSON around its numbers, as arrays of byte strings.
+    """A scope's report JSON around its numbers.
 
-    `positions` is the whole `positions` list with nothing taught, in pieces: per
-    position its head, two empty slots for its coverage (`number_slots`), and per
-    requirement its text (`requirement_slots`); a requirement taught above 0 is
-    written as its head (through `"taught":`), the level and a suffix for its weight
-    and status (`suffixes[weight_key + status code]`). Per ability, a gap's head
-    (through `"priority":`; `first_heads` open the list) and, for a report without
-    closers, its end when nothing is taught (`bare_ends`).
+    `positions` is the whole `positions` list as one text with nothing taught and the
+    coverages left out: a question copies it, writes each requirement taught above 0
+    over its level digit (`digit_at`) and its status word (`status_at`; the three
+    words are of one length), and puts each coverage in at `number_at`. Per ability, a
+    gap's head (through `"priority":`; `first_heads` open the list) and, for a report
+    without closers, its end when nothing is taught (`bare_ends`).
     """
 
     def __init__(self, scope: ScopeLayout) -> None:
         pieces: list[bytes] = []
-        number_slots: list[int] = []
-        requirement_slots: list[int] = []
-        heads: list[bytes] = []
-        suffix_keys: dict[float, int] = {}
-        suffixes: list[bytes] = []
-        weight_key: list[int] = []
+        size = 0
+        number_at: list[int] = []
+        digit_at: list[int] = []
+        status_at: list[int] = []
         rows = scope.rows
         missing = scoring.status_codes(np.zeros(len(rows), dtype=np.int64), scope.level).tolist()
+        weights: dict[float, bytes] = {}
         start = 0
         for i, (position, demand) in enumerate(zip(scope.positions, scope.demands, strict=True)):
-            pieces.append(
+            head = (
                 (b"]},{" if i else b"[{")
                 + b'"id":' + _j(position.id) + b',"name":' + _j(position.name)
                 + b',"segment":' + _j(position.segment) + b',"demand":' + _j(demand)
                 + b',"coverage":'
             )  # fmt: skip
-            number_slots.append(len(pieces))
-            pieces += [b"", b""]
+            pieces.append(head)
+            size += len(head)
+            number_at.append(size)
             end = start
             while end < len(rows) and scope.rpos[end] == i:
                 row = rows[end]
+                rounded = cast(float, scoring.rounded(row.weight))
+                if rounded not in weights:
+                    weights[rounded] = b',"weight":' + repr(rounded).encode() + b',"status":"'
                 head = (
                     (b"," if end > start else b',"requirements":[')
                     + b'{"ability":' + _j(row.ability) + b',"name":' + _j(row.ability_name)
                     + b',"required":' + _j(row.level) + b',"taught":'
                 )  # fmt: skip
-                rounded = cast(float, scoring.rounded(row.weight))
-                if rounded not in suffix_keys:
-                    suffix_keys[rounded] = len(suffixes)
-                    suffixes += [
-                        b',"weight":' + repr(rounded).encode() + b',"status":"'
-                        + status.encode() + b'"}'
-                        for status in scoring.STATUSES
-                    ]  # fmt: skip
-                weight_key.append(suffix_keys[rounded])
-                heads.append(head)
-                requirement_slots.append(len(pieces))
-                pieces.append(head + b"0" + suffixes[weight_key[-1] + missing[end]])
+                digit_at.append(size + len(head))
+                head += b"0" + weights[rounded]
+                status_at.append(size + len(head))
+                head += scoring.STATUSES[missing[end]].encode() + b'"}'
+                pieces.append(head)
+                size += len(head)
                 end += 1
             start = end
         pieces.append(b"]}]" if scope.positions else b"[]")
-        self.positions = _objects(pieces)
-        self.number_slots = np.array(number_slots, dtype=np.int64)
-        self.requirement_slots = np.array(requirement_slots, dtype=np.int64)
-        self.requirement_heads = _objects(heads)
-        self.weight_key = np.array(weight_key, dtype=np.int64)
-        self.suffixes = _objects(suffixes)
+        self.positions = b"".join(pieces)
+        self.number_at = number_at
+        self.digit_at = np.array(digit_at, dtype=np.int64)
+        self.status_at = np.array(status_at, dtype=np.int64)
         gap_heads = [
             b'{"ability":' + _j(a) + b',"name":' + _j(scope.names[a]) + b',"priority":'
             for a in scope.abilities
@@ -445,15 +440,9 @@ class CloserText:
 _DELIMITERS = (ord("["), ord(","))
 
 
-_TAUGHT_TEXT: list[bytes] = [str(i).encode() for i in range(17)]
-
-
-def _taught_text(levels: Any) -> Any:
-    """Taught levels as JSON text."""
-    top = int(levels.max()) if len(levels) else 0
-    if top >= len(_TAUGHT_TEXT):
-        _TAUGHT_TEXT.extend(str(i).encode() for i in range(len(_TAUGHT_TEXT), top + 1))
-    return _objects(_TAUGHT_TEXT[: top + 1])[levels]
+#: The status words (`scoring.STATUSES`, all of one length) as bytes, by status code.
+_STATUS_CODES = np.array([list(word.encode()) for word in scoring.STATUSES], dtype=np.uint8)
+_STATUS_SPAN = np.arange(_STATUS_CODES.shape[1])
 
 
 class Scored:
@@ -533,24 +522,37 @@ class Scored:
         counts = np.bincount(self.status, minlength=3).tolist()
         return dict(zip(scoring.STATUSES, counts, strict=True))
 
-    def positions_json(self) -> list[bytes]:
-        """The `positions` list of the report as JSON pieces, from the scope's text."""
+    def positions_json(self) -> list[Any]:
+        """The `positions` list of the report as JSON pieces (byte strings and views of
+        one buffer), from the scope's text."""
         scope = self.scope
         text = scope.text()
-        filled = text.positions.copy()
-        slots = text.number_slots
-        filled[slots], filled[slots + 1] = scoring.rounded_texts(self.coverage)
+        buffer = bytearray(text.positions)
+        wholes, fractions = scoring.rounded_texts(self.coverage)
+        at, firsts, seconds = text.number_at, wholes.tolist(), fractions.tolist()
         taught = np.flatnonzero(self.taught)
         if len(taught):
             levels = self.taught[taught]
             status = scoring.status_codes(levels, scope.level[taught])
-            filled[text.requirement_slots[taught]] = (
-                text.requirement_heads[taught]
-                + _taught_text(levels)
-                + text.suffixes[text.weight_key[taught] + status]
-            )
-        result: list[bytes] = filled.tolist()
-        return result
+            codes = np.frombuffer(buffer, dtype=np.uint8)
+            codes[text.digit_at[taught]] = ord("0") + levels % 10
+            codes[text.status_at[taught][:, None] + _STATUS_SPAN] = _STATUS_CODES[status]
+            del codes
+            wide = np.flatnonzero(levels >= 10)
+            if len(wide):  # the digits before the last one go in like the numbers
+                places = [*at, *text.digit_at[taught[wide]].tolist()]
+                order = sorted(range(len(places)), key=places.__getitem__)
+                extra = [str(level // 10).encode() for level in levels[wide].tolist()]
+                firsts, seconds = [*firsts, *extra], [*seconds, *[b""] * len(extra)]
+                at = [places[i] for i in order]
+                firsts, seconds = [firsts[i] for i in order], [seconds[i] for i in order]
+        view = memoryview(buffer)
+        bounds = [0, *at, len(buffer)]
+        pieces: list[Any] = [None] * (3 * len(at) + 1)
+        pieces[0::3] = [view[a:b] for a, b in itertools.pairwise(bounds)]
+        pieces[1::3] = firsts
+        pieces[2::3] = seconds
+        return pieces
 
     def gaps_json(self, closers: CloserText | None, *, exact: bool) -> list[bytes]:
         """The `gaps` list as JSON pieces: per gap its head, priority (two pieces) and
