@@ -524,6 +524,7 @@ def _neo4j_runner(work: Path, servers: list[Any]) -> Any:
 
         os.environ.setdefault("NEO4J_JAVA_OPTS", "-Xms1g -Xmx2g")
         started = time.perf_counter()
+        shutil.rmtree(work / "neo4j", ignore_errors=True)  # a fresh server of its own
         server = start_neo4j(work / "neo4j", None, "--pagecache-mb", "512")
         servers.append(server)
         print(f"neo4j: started in {time.perf_counter() - started:.1f} s at {server.url}")
@@ -677,6 +678,7 @@ def main() -> None:
         from chanjiao.config import open_store
         from tests.conftest import start_falkordb
 
+        shutil.rmtree(work / "falkordb", ignore_errors=True)  # a fresh server of its own
         server = start_falkordb(work / "falkordb")
         servers.append(server)
         remote = open_store(server.url("peers"))
