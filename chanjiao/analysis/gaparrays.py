@@ -32,8 +32,9 @@ from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.store import CLOSER_KINDS, ChainScope, GraphReads
 
 #: The gap index of each store, for its current generation (the store is kept with it,
-#: so an id is only ever matched against the very store it was made for).
-_INDEXES = GenerationCache(16)
+#: so an id is only ever matched against the very store it was made for). A national
+#: store's index holds about as much as its read cache: a few stores at most.
+_INDEXES = GenerationCache(4)
 
 #: Closers of an ability nothing can close.
 _NO_CLOSERS: dict[str, Sequence[str]] = {kind: () for kind in CLOSER_KINDS}

@@ -8,7 +8,8 @@
 - coverage of a segment or chain = Σ demand·coverage / Σ demand (`weighted_coverage`);
 - a gap's share of a position's shortfall, demand·(w / W)·(1 − f) (`shortfall_share`),
   and the gap ranking: priority descending, then ability id (`rank_gaps`);
-- numbers in JSON rounded to `DECIMALS` (`rounded`).
+- numbers in JSON rounded to `DECIMALS` (`rounded`; written as text, many at once, by
+  `rounded_texts`).
 
 The levels a requirement is scored against need not be taught levels: talent readiness
 (DESIGN §4b) passes a student's attained levels to the same `position_coverage`.
