@@ -399,7 +399,7 @@ class CloserText:
         courses = value["courses"]
         cuts = []
         for course, token in own:
-            # Ids are sorted (`GraphStore.closers`) and mostly of one length: guess the
+            # Ids are sorted (`GraphReads.closers`) and mostly of one length: guess the
             # place, check it, else search.
             i = bisect.bisect_left(courses, course)
             at = opening + i * (len(token) + 1)
