@@ -759,17 +759,19 @@ class EmbeddedStore(GraphStore):
         background thread answers every later gap analysis from memory. Each loader reads
         its relationship types once for all keys (no per-chain or per-ability queries), so
         the time grows in step with the data. The cache is then moved out of the garbage
-        collector's sight (`gc.freeze`): it holds hundreds of thousands of long-lived
-        objects that would otherwise make every full collection pause a request.
+        collector's sight (`gc.freeze`): it holds millions of long-lived objects that would
+        otherwise make every full collection pause a request. The collector is paused
+        while they are built (they hold no cycles, so there is nothing for it to find, and
+        each pass would rescan them all); what was garbage before is collected first.
         """
+        gc.collect()
         collecting = gc.isenabled()
-        gc.disable()  # nothing read here is garbage: collections would only rescan it
+        gc.disable()
         try:
             self._warm()
         finally:
             if collecting:
                 gc.enable()
-        gc.collect()
         gc.freeze()
 
     def _warm(self) -> None:
