@@ -170,6 +170,10 @@ def _median(runs: list[dict[str, Any]], key: str) -> float:
     return statistics.median(float(r[key]) for r in runs)
 
 
+def _least(runs: list[dict[str, Any]], key: str) -> float:
+    return min(float(r[key]) for r in runs)
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
@@ -258,11 +262,16 @@ def _targets(results: list[dict[str, Any]]) -> list[str]:
     by_scale = {r["scale"]: r for r in results}
     lines = ["| target (issue #14) | measured | met? |", "| --- | ---: | :---: |"]
     if 1.0 in by_scale and 2.0 in by_scale:
-        for clock in ("cpu", "wall"):
-            ratio = _median(by_scale[2.0]["warm"], clock) / _median(by_scale[1.0]["warm"], clock)
+        big, base = by_scale[2.0]["warm"], by_scale[1.0]["warm"]
+        for clock, how, pick in (
+            ("cpu", "CPU, medians", _median),
+            ("cpu", "CPU, least disturbed run of each", _least),
+            ("wall", "wall clock, medians", _median),
+        ):
+            ratio = pick(big, clock) / pick(base, clock)
             lines.append(
-                f"| warm() at 2.0 ≤ 2× at 1.0 ({'CPU' if clock == 'cpu' else 'wall clock'}) "
-                f"| {ratio:.2f}× | {'yes' if ratio <= 2 else 'no'} |"
+                f"| warm() at 2.0 ≤ 2× at 1.0 ({how}) | {ratio:.2f}× "
+                f"| {'yes' if ratio <= 2 else 'no'} |"
             )
     if 1.0 in by_scale:
         cold = by_scale[1.0]["cold"]
