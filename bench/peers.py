@@ -667,34 +667,34 @@ def main() -> None:
         timed["floor scoring"] = floor.scoring
     peers: list[Any] = []
     servers: list[Any] = []
-    if "duckdb" in engines:
-        peers.append(DuckDB(graph, {h: [(s.id, s) for s in v] for h, v in segments.items()}))
-    if "ladybug" in engines:
-        try:
-            peers.append(Ladybug(graph, work))
-        except ImportError:
-            print("ladybug: not installed (pip install -e '.[bench]'), skipped")
-    if "falkordb" in engines:
-        from chanjiao.config import open_store
-        from tests.conftest import start_falkordb
+    try:  # servers started here are stopped whatever happens
+        if "duckdb" in engines:
+            peers.append(DuckDB(graph, {h: [(s.id, s) for s in v] for h, v in segments.items()}))
+        if "ladybug" in engines:
+            try:
+                peers.append(Ladybug(graph, work))
+            except ImportError:
+                print("ladybug: not installed (pip install -e '.[bench]'), skipped")
+        if "falkordb" in engines:
+            from chanjiao.config import open_store
+            from tests.conftest import start_falkordb
 
-        shutil.rmtree(work / "falkordb", ignore_errors=True)  # a fresh server of its own
-        server = start_falkordb(work / "falkordb")
-        servers.append(server)
-        remote = open_store(server.url("peers"))
-        peers.append(CypherServer("falkordb", remote.runner, graph))  # type: ignore[attr-defined]
-    if "neo4j" in engines:
-        peers.append(CypherServer("neo4j", _neo4j_runner(work, servers), graph))
-    for peer in peers:
-        timed[f"{peer.name}"] = peer.report
+            shutil.rmtree(work / "falkordb", ignore_errors=True)  # a fresh server of its own
+            server = start_falkordb(work / "falkordb")
+            servers.append(server)
+            remote = open_store(server.url("peers"))
+            peers.append(CypherServer("falkordb", remote.runner, graph))  # type: ignore[attr-defined]
+        if "neo4j" in engines:
+            peers.append(CypherServer("neo4j", _neo4j_runner(work, servers), graph))
+        for peer in peers:
+            timed[f"{peer.name}"] = peer.report
 
-    times: dict[str, list[float]] = {name: [] for name in timed}
-    # CPU time of the asking thread: what a busy machine's waiting does not inflate
-    # (a server engine's own CPU is not in it: read its wall-clock figures)
-    cpu_times: dict[str, list[float]] = {name: [] for name in timed}
-    bad: dict[str, list[str]] = defaultdict(list)
-    names = list(timed)
-    try:
+        times: dict[str, list[float]] = {name: [] for name in timed}
+        # CPU time of the asking thread: what a busy machine's waiting does not inflate
+        # (a server engine's own CPU is not in it: read its wall-clock figures)
+        cpu_times: dict[str, list[float]] = {name: [] for name in timed}
+        bad: dict[str, list[str]] = defaultdict(list)
+        names = list(timed)
         for turn, (cluster, chain) in enumerate(pairs):
             results: dict[str, Any] = {}
             for name in names[turn % len(names) :] + names[: turn % len(names)]:
