@@ -10,6 +10,7 @@ the same dataset twice writes nothing the second time.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from chanjiao.errors import IngestError, Problem
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
@@ -28,9 +29,9 @@ from chanjiao.graph.store import GraphStore, RelKey
 from chanjiao.history.changelog import change_entry
 from chanjiao.ingest.diff import LABEL_OWNER, Diff, FileDiff, RecordChange
 from chanjiao.ingest.formats import FileFormat
-from chanjiao.ingest.readers import RawDataset, Table, read_dataset
+from chanjiao.ingest.readers import RawDataset, Table, stream_dataset
 from chanjiao.ingest.sync import Removals, owned_rels, plan_removals
-from chanjiao.ingest.validate import normalise_levels, one_line, repair, row_problems
+from chanjiao.ingest.validate import Row, normalise_levels, one_line, repair, row_problems
 from chanjiao.interop.catalog import check_majors
 
 #: Called as progress(stage, done, total) while a dataset loads.
@@ -114,15 +115,21 @@ def ingest(
     report = progress or (lambda stage, done, total: None)
     with _collector_paused():
         report("读取文件 reading", 0, 1)
-        raw = read_dataset(path)
+        raw = RawDataset()
+        builder = _Builder(report)
+        for table in stream_dataset(path, raw):
+            builder.add_table(table)
+            table.rows = []  # done with: the load holds one file's rows at a time
         report("读取文件 reading", 1, 1)
-        return ingest_tables(
+        return _load(
             store,
             raw,
+            builder,
             source=path.name,
             dry_run=dry_run,
             sync=sync,
             author=author,
+            action="ingest",
             progress=report,
         )
 
@@ -165,12 +172,38 @@ def ingest_tables(
     builder = _Builder(report)
     for table in raw.tables:
         builder.add_table(table)
+    return _load(
+        store,
+        raw,
+        builder,
+        source=source,
+        dry_run=dry_run,
+        sync=sync,
+        author=author,
+        action=action,
+        progress=report,
+    )
+
+
+def _load(
+    store: GraphStore,
+    raw: RawDataset,
+    builder: _Builder,
+    *,
+    source: str,
+    dry_run: bool,
+    sync: bool,
+    author: str | None,
+    action: str,
+    progress: Progress,
+) -> IngestResult:
+    """Check what `builder` holds against the store, then write it (or, dry, only say what)."""
+    report = progress
     if raw.problems:
         # A file that could not be read would make references look dangling: report
         # the reading problems and the values of the files that were read, no more.
         problems = raw.problems + builder.problems
         raise IngestError(problems, len(raw.problems) + builder.problem_count)
-    rows = sum(len(t.rows) for t in raw.tables)
     owned = owned_rels(raw.tables) if sync else set()
     with store.reading():
         builder.resolve_references(store)
@@ -179,8 +212,8 @@ def ingest_tables(
         if builder.problems:
             raise IngestError(builder.problems, builder.problem_count)
         # Majors are checked against the 2021 catalogue: a warning, never an error.
-        warnings = [*raw.warnings, *check_majors(raw)]
-        result = IngestResult(source, dry_run, rows, warnings=warnings, sync=sync)
+        warnings = [*raw.warnings, *builder.major_warnings]
+        result = IngestResult(source, dry_run, builder.rows, warnings=warnings, sync=sync)
         report("对比数据库 comparing", 0, 1)
         plan = _plan(store, builder, result, removals)
         report("对比数据库 comparing", 1, 1)
@@ -215,6 +248,15 @@ def _value(value: Any) -> Any:
 #: Where a relationship came from: source, row, the column naming its start, its end.
 RelWhere = tuple[str, int, str, str]
 
+#: Rows validated per pydantic call (and between two progress reports).
+_CHUNK = 5000
+
+
+@functools.cache
+def _chunk_validator(model: type[Row]) -> Callable[[list[dict[str, Any]]], list[Any]]:
+    """Validate a list of rows in one call into pydantic's core (no Python call per row)."""
+    return TypeAdapter(list[model]).validate_python  # type: ignore[valid-type]
+
 
 class _Builder:
     """Collects nodes, relationships, references and problems from validated rows.
@@ -239,6 +281,10 @@ class _Builder:
         self.headers: dict[str, dict[str, str]] = {}  # source → canonical → typed header
         self.problems: list[Problem] = []
         self.problem_count = 0
+        self.rows = 0
+        self.major_warnings: list[Problem] = []
+        self.ids: dict[str, str] = {}
+        self.shared: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
 
     def problem(self, where: Where, zh: str, en: str) -> None:
         self.problem_count += 1
@@ -250,26 +296,60 @@ class _Builder:
             self.problems.append(Problem(where[0], where[1], column, zh, en))
 
     def add_table(self, table: Table) -> None:
+        """Validate and add every row of `table`, a chunk of rows per pydantic call.
+
+        A chunk that fails is validated again row by row, so each problem is worded
+        exactly as for a single row (and lenient numbers get their second chance).
+        """
         fmt = table.fmt
-        total = len(table.rows)
+        rows = table.rows
+        total = len(rows)
+        self.rows += total
         stage = f"校验 {table.source}"
         validate = fmt.model.model_validate
+        validate_all = _chunk_validator(fmt.model)
         add_row = self._add_edge_row if fmt.edge is not None else self._add_node_row
         has_level = fmt.name in ("requirements", "coverage")
         self.headers[table.source] = table.headers
-        for index, (number, cells) in enumerate(table.rows):
-            if index % 5000 == 0:
-                self.report(stage, index, total)
+        if fmt.name == "majors":
+            self.major_warnings += check_majors(RawDataset(tables=[table]))
+        for start in range(0, total, _CHUNK):
+            self.report(stage, start, total)
+            chunk = rows[start : start + _CHUNK]
             if has_level:
-                normalise_levels(cells)
+                for _, cells in chunk:
+                    normalise_levels(cells)
             try:
-                row = validate(cells)
-            except ValidationError as exc:
-                row = self._retry(fmt, table, number, cells, exc)
-                if row is None:
-                    continue
-            add_row(fmt, table.source, number, row)
+                models = validate_all([cells for _, cells in chunk])
+            except ValidationError:
+                models = None
+            if models is not None:
+                for (number, _), row in zip(chunk, models, strict=True):
+                    add_row(fmt, table.source, number, row)
+                continue
+            for number, cells in chunk:
+                try:
+                    row = validate(cells)
+                except ValidationError as exc:
+                    row = self._retry(fmt, table, number, cells, exc)
+                    if row is None:
+                        continue
+                add_row(fmt, table.source, number, row)
         self.report(stage, total, total)
+
+    def _id(self, value: str) -> str:
+        """One string object per id, however many rows name it (memory on big loads)."""
+        return self.ids.setdefault(value, value)
+
+    def _props(self, props: dict[str, Any]) -> dict[str, Any]:
+        """One dict per distinct set of relationship properties (``{"level": 3}`` …).
+
+        Records share it; nothing changes a record's props after it is built.
+        """
+        try:
+            return self.shared.setdefault(tuple(props.items()), props)
+        except TypeError:  # an unhashable value: keep the record's own dict
+            return props
 
     def _retry(
         self, fmt: FileFormat, table: Table, number: int, cells: dict[str, Any], exc: Exception
@@ -294,7 +374,7 @@ class _Builder:
 
     def _add_node_row(self, fmt: FileFormat, source: str, number: int, row: Any) -> None:
         assert fmt.label is not None
-        label, node_id = fmt.label, row.id
+        label, node_id = fmt.label, self._id(row.id)
         key = (label, node_id)
         if key in self.nodes:
             first = self.node_where[key]
@@ -380,6 +460,8 @@ class _Builder:
         number: int,
         column: str,
     ) -> None:
+        other = self._id(other)
+        props = self._props(props)
         if outgoing:
             record = Relationship(rel, label, node_id, target, other, props)
             where: RelWhere = (source, number, "id", column)
@@ -415,8 +497,11 @@ class _Builder:
                 props[column] = value
         if edge.rel is Rel.REQUIRES and "weight" not in props:
             props["weight"] = 1.0
-        src, dst = getattr(row, edge.src_column), getattr(row, edge.dst_column)
-        record = Relationship(edge.rel, edge.src_labels[0], src, edge.dst_label, dst, props)
+        src = self._id(getattr(row, edge.src_column))
+        dst = self._id(getattr(row, edge.dst_column))
+        record = Relationship(
+            edge.rel, edge.src_labels[0], src, edge.dst_label, dst, self._props(props)
+        )
         if not self._add_rel(record, (source, number, edge.src_column, edge.dst_column)):
             return
         if len(edge.src_labels) > 1:  # both ends are checked in _resolve_partners
