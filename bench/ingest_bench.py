@@ -98,7 +98,7 @@ def chanjiao_ingest(data: Path, work: Path) -> dict[str, Any]:
         check=True,
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=work,  # not ROOT: PYTHONPATH can then point the child at other code
     )
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     figures["size"] = sum(p.stat().st_size for p in work.glob("chanjiao.db*"))
