@@ -119,8 +119,7 @@ def ingest(
         raw = RawDataset()
         builder = _Builder(report)
         for table in stream_dataset(path, raw):
-            builder.add_table(table)
-            table.rows = []  # done with: the load holds one file's rows at a time
+            builder.add_table(table, consume=True)  # one file's rows at a time, at most
         report("读取文件 reading", 1, 1)
         return _load(
             store,
@@ -346,11 +345,15 @@ class _Builder:
                 column = headers.get(column, column)
             self.problems.append(Problem(where[0], where[1], column, zh, en))
 
-    def add_table(self, table: Table) -> None:
+    def add_table(self, table: Table, *, consume: bool = False) -> None:
         """Validate and add every row of `table`, a chunk of rows per pydantic call.
 
         A chunk that fails is validated again row by row, so each problem is worded
         exactly as for a single row (and lenient numbers get their second chance).
+
+        Args:
+            consume: empty `table.rows` chunk by chunk as they are added, so the rows
+                read and the records built from them are never all in memory at once.
         """
         fmt = table.fmt
         rows = table.rows
@@ -366,7 +369,11 @@ class _Builder:
             self.major_warnings += check_majors(RawDataset(tables=[table]))
         for start in range(0, total, _CHUNK):
             self.report(stage, start, total)
-            chunk = rows[start : start + _CHUNK]
+            if consume:
+                chunk = rows[:_CHUNK]
+                del rows[:_CHUNK]
+            else:
+                chunk = rows[start : start + _CHUNK]
             if has_level:
                 for _, cells in chunk:
                     normalise_levels(cells)
