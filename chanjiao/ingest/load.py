@@ -242,10 +242,6 @@ def _load(
 # --- building records from rows ---------------------------------------------------------
 
 
-def _value(value: Any) -> Any:
-    return value.value if type(value).__class__ is EnumType else value
-
-
 #: Where a relationship came from: source, row, the column naming its start, its end.
 RelWhere = tuple[str, int, str, str]
 
@@ -516,7 +512,7 @@ class _Builder:
         for column in fmt.property_columns:
             value = getattr(row, column)
             if value is not None:
-                props[column] = _value(value)
+                props[column] = value.value if type(value).__class__ is EnumType else value
         name = props.get("name")
         if name is not None and ("\n" in name or "\r" in name):
             props["name"] = one_line(name)  # Alt+Enter in a name cell
@@ -588,16 +584,20 @@ class _Builder:
         number: int,
         column: str,
     ) -> None:
-        other = self._id(other)
+        other = self.ids.setdefault(other, other)
         props = self._props(props)
         if outgoing:
-            record = Relationship(rel, label, node_id, target, other, props)
-            where: RelWhere = (source, number, "id", column)
+            key: tuple[Any, ...] = (rel, node_id, other, label, target)
+            start, end = "id", column
         else:
-            record = Relationship(rel, target, other, label, node_id, props)
-            where = (source, number, column, "id")
-        if self._add_rel(record, where):
-            self.needed[target].add(other)
+            key = (rel, other, node_id, target, label)
+            start, end = column, "id"
+        if key in self.rels:  # reported there
+            self._add_rel(self.rels.record(key, props), (source, number, start, end))
+            return
+        self.rels.props[key] = props
+        self.rel_where.packed[key] = number * _ORIGINS + self.rel_where.origin(source, start, end)
+        self.needed[target].add(other)
 
     def _add_rel(self, record: Relationship, where: RelWhere) -> bool:
         key = (record.type, record.src, record.dst, record.src_label, record.dst_label)
