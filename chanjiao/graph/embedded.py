@@ -63,7 +63,7 @@ from chanjiao.graph.store import (
     segment_not_found,
     utc_now,
 )
-from chanjiao.graph.values import check_property
+from chanjiao.graph.values import INT_MAX, INT_MIN, check_property
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -162,6 +162,8 @@ _NO_CLOSERS: dict[str, Sequence[str]] = {kind: () for kind in CLOSER_KINDS}
 
 
 _LABEL = {label.value: label for label in Label}
+#: Labels and types as plain text (a dict lookup is cheaper than the enum's ``.value``).
+_TEXT: dict[Label | Rel, str] = {member: member.value for member in (*Label, *Rel)}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -189,11 +191,59 @@ def _level_weight(text: str) -> tuple[int, float]:
     return int(props.get("level")), float(weight if weight is not None else 1.0)
 
 
-def _props_json(props: dict[str, Any]) -> str:
-    """JSON of relationship properties; plain numbers (most of a big load) skip json.dumps."""
-    if all(type(v) is int or (type(v) is float and math.isfinite(v)) for v in props.values()):
+def _props_json(props: dict[str, Any], record: Node | Relationship) -> str:
+    """JSON of a record's properties, each checked with `check_property`.
+
+    Plain numbers (most of a big load) skip both the check and json.dumps.
+    """
+    for value in props.values():
+        kind = type(value)
+        if not (
+            (kind is int and INT_MIN <= value <= INT_MAX)
+            or (kind is float and math.isfinite(value))
+        ):
+            break
+    else:
         return "{" + ",".join(f'"{k}":{v!r}' for k, v in props.items()) + "}"
+    where = (
+        f"{record.label} {record.id}"
+        if isinstance(record, Node)
+        else f"{record.type} {record.src}->{record.dst}"
+    )
+    for key, value in props.items():
+        if value is not None:
+            check_property(value, where, key)
     return json.dumps({k: v for k, v in props.items() if v is not None}, ensure_ascii=False)
+
+
+def _node_rows(nodes: Sequence[Node]) -> Iterator[tuple[str, str, Any, str]]:
+    """Rows of the nodes table, properties checked (TypeError rolls the write back)."""
+    for n in nodes:
+        props = n.props
+        name = props.get("name")
+        if name is not None:
+            check_property(name, f"{n.label} {n.id}", "name")
+            props = {k: v for k, v in props.items() if k != "name"} if len(props) > 1 else {}
+        yield _TEXT[n.label], n.id, name, _props_json(props, n)
+
+
+def _rel_rows(relationships: Sequence[Relationship]) -> Iterator[tuple[str, ...]]:
+    """Rows of the rels table, properties checked (TypeError rolls the write back).
+
+    A loader shares one props dict among the relationships that have the same
+    properties (``{"level": 3}``), so their JSON is made once per dict: the dicts
+    stay alive during the write, so their `id` is theirs.
+    """
+    text = _TEXT
+    made: dict[int, str] = {}
+    for r in relationships:
+        props = r.props
+        found = made.get(id(props))
+        if found is None:
+            found = _props_json(props, r)
+            if len(made) < 4096:
+                made[id(props)] = found
+        yield text[r.type], r.src, r.dst, text[r.src_label], text[r.dst_label], found
 
 
 def _node(label: Label, node_id: str, name: str | None, props: str) -> Node:
@@ -374,30 +424,6 @@ class EmbeddedStore(GraphStore):
         conn = self._conn()
         if conn.in_transaction:
             raise RuntimeError("write() inside reading() would break the snapshot")
-        node_rows = (
-            (
-                n.label.value,
-                n.id,
-                n.props.get("name"),
-                json.dumps(
-                    {k: v for k, v in n.props.items() if k != "name" and v is not None},
-                    ensure_ascii=False,
-                ),
-            )
-            for n in nodes
-        )
-        rel_rows = (
-            (r.type.value, r.src, r.dst, r.src_label.value, r.dst_label.value, _props_json(r.props))
-            for r in relationships
-        )
-        for node in nodes:
-            for key, value in node.props.items():
-                if value is not None:
-                    check_property(value, f"{node.label} {node.id}", key)
-        for rel in relationships:
-            for key, value in rel.props.items():
-                if value is not None:
-                    check_property(value, f"{rel.type} {rel.src}->{rel.dst}", key)
         node_clears = [
             (f"$.{key}", str(label), node_id)
             for label, node_id, keys in clear_nodes
@@ -423,10 +449,10 @@ class EmbeddedStore(GraphStore):
                 "AND src_label = ? AND src = ? AND dst_label = ? AND dst = ?",
                 rel_clears,
             )
-            conn.executemany(_UPSERT_NODE, node_rows)
+            conn.executemany(_UPSERT_NODE, _node_rows(nodes))
             if bulk:  # one index build after the load is cheaper than a million updates
                 conn.execute("DROP INDEX rels_by_dst")
-            conn.executemany(_UPSERT_REL, rel_rows)
+            conn.executemany(_UPSERT_REL, _rel_rows(relationships))
             if bulk:
                 conn.execute(_INDEX_BY_DST)
             conn.executemany(

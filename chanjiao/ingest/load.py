@@ -10,7 +10,9 @@ the same dataset twice writes nothing the second time.
 
 from __future__ import annotations
 
+import functools
 import gc
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from chanjiao.errors import IngestError, Problem
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
@@ -28,9 +30,9 @@ from chanjiao.graph.store import GraphStore, RelKey
 from chanjiao.history.changelog import change_entry
 from chanjiao.ingest.diff import LABEL_OWNER, Diff, FileDiff, RecordChange
 from chanjiao.ingest.formats import FileFormat
-from chanjiao.ingest.readers import RawDataset, Table, read_dataset
+from chanjiao.ingest.readers import RawDataset, Table, stream_dataset
 from chanjiao.ingest.sync import Removals, owned_rels, plan_removals
-from chanjiao.ingest.validate import normalise_levels, one_line, repair, row_problems
+from chanjiao.ingest.validate import Row, normalise_levels, one_line, repair, row_problems
 from chanjiao.interop.catalog import check_majors
 
 #: Called as progress(stage, done, total) while a dataset loads.
@@ -114,15 +116,20 @@ def ingest(
     report = progress or (lambda stage, done, total: None)
     with _collector_paused():
         report("读取文件 reading", 0, 1)
-        raw = read_dataset(path)
+        raw = RawDataset()
+        builder = _Builder(report)
+        for table in stream_dataset(path, raw):
+            builder.add_table(table, consume=True)  # one file's rows at a time, at most
         report("读取文件 reading", 1, 1)
-        return ingest_tables(
+        return _load(
             store,
             raw,
+            builder,
             source=path.name,
             dry_run=dry_run,
             sync=sync,
             author=author,
+            action="ingest",
             progress=report,
         )
 
@@ -165,12 +172,38 @@ def ingest_tables(
     builder = _Builder(report)
     for table in raw.tables:
         builder.add_table(table)
+    return _load(
+        store,
+        raw,
+        builder,
+        source=source,
+        dry_run=dry_run,
+        sync=sync,
+        author=author,
+        action=action,
+        progress=report,
+    )
+
+
+def _load(
+    store: GraphStore,
+    raw: RawDataset,
+    builder: _Builder,
+    *,
+    source: str,
+    dry_run: bool,
+    sync: bool,
+    author: str | None,
+    action: str,
+    progress: Progress,
+) -> IngestResult:
+    """Check what `builder` holds against the store, then write it (or, dry, only say what)."""
+    report = progress
     if raw.problems:
         # A file that could not be read would make references look dangling: report
         # the reading problems and the values of the files that were read, no more.
         problems = raw.problems + builder.problems
         raise IngestError(problems, len(raw.problems) + builder.problem_count)
-    rows = sum(len(t.rows) for t in raw.tables)
     owned = owned_rels(raw.tables) if sync else set()
     with store.reading():
         builder.resolve_references(store)
@@ -179,11 +212,12 @@ def ingest_tables(
         if builder.problems:
             raise IngestError(builder.problems, builder.problem_count)
         # Majors are checked against the 2021 catalogue: a warning, never an error.
-        warnings = [*raw.warnings, *check_majors(raw)]
-        result = IngestResult(source, dry_run, rows, warnings=warnings, sync=sync)
+        warnings = [*raw.warnings, *builder.major_warnings]
+        result = IngestResult(source, dry_run, builder.rows, warnings=warnings, sync=sync)
         report("对比数据库 comparing", 0, 1)
         plan = _plan(store, builder, result, removals)
         report("对比数据库 comparing", 1, 1)
+    builder.release()
     if not dry_run and plan:
         report("写入 writing", 0, 1)
         entry = change_entry(
@@ -208,12 +242,125 @@ def ingest_tables(
 # --- building records from rows ---------------------------------------------------------
 
 
-def _value(value: Any) -> Any:
-    return value.value if type(value).__class__ is EnumType else value
-
-
 #: Where a relationship came from: source, row, the column naming its start, its end.
 RelWhere = tuple[str, int, str, str]
+
+#: Rows validated per pydantic call (and between two progress reports).
+_CHUNK = 5000
+
+
+class _Records:
+    """The relationships of a load by key, each held as its props alone (its key
+    names the rest): a `Relationship` object is made only when one is asked for.
+
+    80 bytes less per relationship while a national load is checked; `drain` hands
+    them to the plan, freeing each key as its record is made.
+    """
+
+    __slots__ = ("props",)
+
+    def __init__(self) -> None:
+        #: key → props (the loader's hot loop writes it directly).
+        self.props: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    @staticmethod
+    def record(key: tuple[Any, ...], props: dict[str, Any]) -> Relationship:
+        rel, src, dst, src_label, dst_label = key
+        return Relationship(rel, src_label, src, dst_label, dst, props)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.props
+
+    def __len__(self) -> int:
+        return len(self.props)
+
+    def __getitem__(self, key: tuple[Any, ...]) -> Relationship:
+        return self.record(key, self.props[key])
+
+    def __setitem__(self, key: tuple[Any, ...], record: Relationship) -> None:
+        self.props[key] = record.props
+
+    def __delitem__(self, key: tuple[Any, ...]) -> None:
+        del self.props[key]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.props)
+
+    def items(self) -> Iterator[tuple[tuple[Any, ...], Relationship]]:
+        for key, props in self.props.items():
+            yield key, self.record(key, props)
+
+    def values(self) -> Iterator[Relationship]:
+        for key, props in self.props.items():
+            yield self.record(key, props)
+
+    def drain(self) -> Iterator[Relationship]:
+        """Every record, in the order added, each removed as it is yielded."""
+        keys: list[tuple[Any, ...] | None] = list(self.props)
+        props = self.props
+        for index, key in enumerate(keys):
+            assert key is not None
+            keys[index] = None  # the key is freed once its record is made
+            yield self.record(key, props.pop(key))
+
+    def clear(self) -> None:
+        self.props.clear()
+
+
+#: Distinct (source, start column, end column) a `_Wheres` can hold.
+_ORIGINS = 1 << 16
+
+
+class _Wheres:
+    """Where each relationship was read, by its key: (source, row, start column, end column).
+
+    Held as one int per relationship (its row, and the index of its source and columns
+    in a short list) instead of a tuple: about 100 bytes less per relationship, a
+    tenth of a national load's memory.
+    """
+
+    __slots__ = ("_index", "_origins", "packed")
+
+    def __init__(self) -> None:
+        #: key → row × `_ORIGINS` + origin (the loader's hot loop writes it directly).
+        self.packed: dict[tuple[Any, ...], int] = {}
+        self._origins: list[tuple[str, str, str]] = []
+        self._index: dict[tuple[str, str, str], int] = {}
+
+    def origin(self, source: str, start: str, end: str) -> int:
+        """The index of (source, start column, end column), added if new."""
+        origin = (source, start, end)
+        index = self._index.get(origin)
+        if index is None:
+            if len(self._origins) == _ORIGINS:
+                raise RuntimeError("too many distinct files and columns in one load")
+            index = self._index[origin] = len(self._origins)
+            self._origins.append(origin)
+        return index
+
+    def __setitem__(self, key: tuple[Any, ...], where: RelWhere) -> None:
+        source, number, start, end = where
+        self.packed[key] = number * _ORIGINS + self.origin(source, start, end)
+
+    def __getitem__(self, key: tuple[Any, ...]) -> RelWhere:
+        number, index = divmod(self.packed[key], _ORIGINS)
+        source, start, end = self._origins[index]
+        return source, number, start, end
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.packed
+
+    def __delitem__(self, key: tuple[Any, ...]) -> None:
+        del self.packed[key]
+
+    def clear(self) -> None:
+        self.packed.clear()
+
+
+@functools.cache
+def _chunk_validator(model: type[Row]) -> Callable[[list[dict[str, Any]]], list[Any]]:
+    """Validate a list of rows in one call into pydantic's core (no Python call per row)."""
+    return TypeAdapter(list[model]).validate_python  # type: ignore[valid-type]
 
 
 class _Builder:
@@ -230,8 +377,8 @@ class _Builder:
         self.report = report
         self.nodes: dict[tuple[Label, str], Node] = {}
         self.node_where: dict[tuple[Label, str], Where] = {}
-        self.rels: dict[tuple[Any, ...], Relationship] = {}
-        self.rel_where: dict[tuple[Any, ...], RelWhere] = {}
+        self.rels = _Records()
+        self.rel_where = _Wheres()
         self.needed: dict[Label, set[str]] = defaultdict(set)
         self.property_refs: list[tuple[Label, str, Where]] = []
         self.partner_keys: list[tuple[Any, ...]] = []  # PARTNER_OF: Enterprise or Organization
@@ -239,6 +386,10 @@ class _Builder:
         self.headers: dict[str, dict[str, str]] = {}  # source → canonical → typed header
         self.problems: list[Problem] = []
         self.problem_count = 0
+        self.rows = 0
+        self.major_warnings: list[Problem] = []
+        self.ids: dict[str, str] = {}
+        self.shared: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
 
     def problem(self, where: Where, zh: str, en: str) -> None:
         self.problem_count += 1
@@ -249,27 +400,80 @@ class _Builder:
                 column = headers.get(column, column)
             self.problems.append(Problem(where[0], where[1], column, zh, en))
 
-    def add_table(self, table: Table) -> None:
+    def add_table(self, table: Table, *, consume: bool = False) -> None:
+        """Validate and add every row of `table`, a chunk of rows per pydantic call.
+
+        A chunk that fails is validated again row by row, so each problem is worded
+        exactly as for a single row (and lenient numbers get their second chance).
+
+        Args:
+            consume: empty `table.rows` chunk by chunk as they are added, so the rows
+                read and the records built from them are never all in memory at once.
+        """
         fmt = table.fmt
-        total = len(table.rows)
+        rows = table.rows
+        total = len(rows)
+        self.rows += total
         stage = f"校验 {table.source}"
         validate = fmt.model.model_validate
+        validate_all = _chunk_validator(fmt.model)
         add_row = self._add_edge_row if fmt.edge is not None else self._add_node_row
         has_level = fmt.name in ("requirements", "coverage")
         self.headers[table.source] = table.headers
-        for index, (number, cells) in enumerate(table.rows):
-            if index % 5000 == 0:
-                self.report(stage, index, total)
+        if fmt.name == "majors":
+            self.major_warnings += check_majors(RawDataset(tables=[table]))
+        for start in range(0, total, _CHUNK):
+            self.report(stage, start, total)
+            if consume:
+                chunk = rows[:_CHUNK]
+                del rows[:_CHUNK]
+            else:
+                chunk = rows[start : start + _CHUNK]
             if has_level:
-                normalise_levels(cells)
+                for _, cells in chunk:
+                    normalise_levels(cells)
             try:
-                row = validate(cells)
-            except ValidationError as exc:
-                row = self._retry(fmt, table, number, cells, exc)
-                if row is None:
-                    continue
-            add_row(fmt, table.source, number, row)
+                models = validate_all([cells for _, cells in chunk])
+            except ValidationError:
+                models = None
+            if models is not None and fmt.edge is not None:
+                self._add_edge_rows(fmt, table.source, [n for n, _ in chunk], models)
+                continue
+            if models is not None:
+                for (number, _), row in zip(chunk, models, strict=True):
+                    add_row(fmt, table.source, number, row)
+                continue
+            for number, cells in chunk:
+                try:
+                    row = validate(cells)
+                except ValidationError as exc:
+                    row = self._retry(fmt, table, number, cells, exc)
+                    if row is None:
+                        continue
+                add_row(fmt, table.source, number, row)
         self.report(stage, total, total)
+
+    def release(self) -> None:
+        """Free what only the checks needed (the plan holds what is written), so a
+        big write reuses that memory instead of adding to the peak."""
+        for held in (self.nodes, self.node_where, self.rels, self.rel_where, self.needed):
+            held.clear()
+        self.property_refs.clear()
+        self.ids.clear()
+
+    def _id(self, value: str) -> str:
+        """One string object per id, however many rows name it (memory on big loads)."""
+        return self.ids.setdefault(value, value)
+
+    def _props(self, props: dict[str, Any]) -> dict[str, Any]:
+        """One dict per distinct set of relationship properties (``{"level": 3}`` …).
+
+        Records share it; nothing changes a record's props after it is built.
+        """
+        try:
+            return self.shared.setdefault(tuple(props.items()), props)
+        except TypeError:  # an unhashable value: keep the record's own dict
+            return props
 
     def _retry(
         self, fmt: FileFormat, table: Table, number: int, cells: dict[str, Any], exc: Exception
@@ -294,7 +498,7 @@ class _Builder:
 
     def _add_node_row(self, fmt: FileFormat, source: str, number: int, row: Any) -> None:
         assert fmt.label is not None
-        label, node_id = fmt.label, row.id
+        label, node_id = fmt.label, self._id(row.id)
         key = (label, node_id)
         if key in self.nodes:
             first = self.node_where[key]
@@ -308,7 +512,7 @@ class _Builder:
         for column in fmt.property_columns:
             value = getattr(row, column)
             if value is not None:
-                props[column] = _value(value)
+                props[column] = value.value if type(value).__class__ is EnumType else value
         name = props.get("name")
         if name is not None and ("\n" in name or "\r" in name):
             props["name"] = one_line(name)  # Alt+Enter in a name cell
@@ -380,14 +584,20 @@ class _Builder:
         number: int,
         column: str,
     ) -> None:
+        other = self.ids.setdefault(other, other)
+        props = self._props(props)
         if outgoing:
-            record = Relationship(rel, label, node_id, target, other, props)
-            where: RelWhere = (source, number, "id", column)
+            key: tuple[Any, ...] = (rel, node_id, other, label, target)
+            start, end = "id", column
         else:
-            record = Relationship(rel, target, other, label, node_id, props)
-            where = (source, number, column, "id")
-        if self._add_rel(record, where):
-            self.needed[target].add(other)
+            key = (rel, other, node_id, target, label)
+            start, end = column, "id"
+        if key in self.rels:  # reported there
+            self._add_rel(self.rels.record(key, props), (source, number, start, end))
+            return
+        self.rels.props[key] = props
+        self.rel_where.packed[key] = number * _ORIGINS + self.rel_where.origin(source, start, end)
+        self.needed[target].add(other)
 
     def _add_rel(self, record: Relationship, where: RelWhere) -> bool:
         key = (record.type, record.src, record.dst, record.src_label, record.dst_label)
@@ -405,6 +615,47 @@ class _Builder:
         self.rel_where[key] = where
         return True
 
+    def _add_edge_rows(
+        self, fmt: FileFormat, source: str, numbers: list[int], rows: list[Any]
+    ) -> None:
+        """`_add_edge_row` of many valid rows, unrolled: the bulk of a big load."""
+        edge = fmt.edge
+        assert edge is not None
+        rel, src_label, dst_label = edge.rel, edge.src_labels[0], edge.dst_label
+        src_column, dst_column, columns = edge.src_column, edge.dst_column, edge.props
+        partner, requires = len(edge.src_labels) > 1, rel is Rel.REQUIRES
+        ids, rels = self.ids, self.rels.props
+        packed = self.rel_where.packed
+        origin = self.rel_where.origin(source, src_column, dst_column)
+        needed_src, needed_dst = self.needed[src_label], self.needed[dst_label]
+        ends = operator.attrgetter(src_column, dst_column)
+        values = operator.attrgetter(*columns) if columns else None
+        by_values: dict[Any, dict[str, Any]] = {}  # the props of each distinct values
+        for number, row in zip(numbers, rows, strict=True):
+            found = values(row) if values is not None else ()
+            props = by_values.get(found)
+            if props is None:
+                cells = (found,) if len(columns) == 1 else found
+                props = {c: v for c, v in zip(columns, cells, strict=True) if v is not None}
+                if requires and "weight" not in props:
+                    props["weight"] = 1.0
+                props = by_values[found] = self._props(props)
+            src, dst = ends(row)
+            src = ids.setdefault(src, src)
+            dst = ids.setdefault(dst, dst)
+            key = (rel, src, dst, src_label, dst_label)
+            if key in rels:  # reported there
+                record = Relationship(rel, src_label, src, dst_label, dst, props)
+                self._add_rel(record, (source, number, src_column, dst_column))
+                continue
+            rels[key] = props
+            packed[key] = number * _ORIGINS + origin
+            if partner:  # both ends are checked in _resolve_partners
+                self.partner_keys.append(key)
+                continue
+            needed_src.add(src)
+            needed_dst.add(dst)
+
     def _add_edge_row(self, fmt: FileFormat, source: str, number: int, row: Any) -> None:
         edge = fmt.edge
         assert edge is not None
@@ -415,8 +666,11 @@ class _Builder:
                 props[column] = value
         if edge.rel is Rel.REQUIRES and "weight" not in props:
             props["weight"] = 1.0
-        src, dst = getattr(row, edge.src_column), getattr(row, edge.dst_column)
-        record = Relationship(edge.rel, edge.src_labels[0], src, edge.dst_label, dst, props)
+        src = self._id(getattr(row, edge.src_column))
+        dst = self._id(getattr(row, edge.dst_column))
+        record = Relationship(
+            edge.rel, edge.src_labels[0], src, edge.dst_label, dst, self._props(props)
+        )
         if not self._add_rel(record, (source, number, edge.src_column, edge.dst_column)):
             return
         if len(edge.src_labels) > 1:  # both ends are checked in _resolve_partners
@@ -515,7 +769,7 @@ class _Builder:
             (Rel.PREREQUISITE_OF, "课程先修关系成环", "prerequisite cycle", Label.COURSE),
             (Rel.CHILD_OF, "能力层级成环", "ability hierarchy cycle", Label.ABILITY),
         ):
-            mine = [r for r in self.rels.values() if r.type is rel]
+            mine = [self.rels[key] for key in self.rels if key[0] is rel]
             if not mine:
                 continue
             if rel in replaced:
@@ -637,7 +891,7 @@ def _plan(
             if change.cleared:
                 plan.clear_nodes.append((label, node.id, change.cleared))
     by_type: dict[Rel, list[Relationship]] = defaultdict(list)
-    for record in builder.rels.values():
+    for record in builder.rels.drain():
         by_type[record.type].append(record)
     for rel, records in by_type.items():
         counts = result.relationships.setdefault(rel, Counts())

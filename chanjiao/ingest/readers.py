@@ -61,14 +61,31 @@ class Table:
 
 @dataclass(slots=True)
 class RawDataset:
+    """What was read: the tables, problems and warnings, and how many rows were read
+    (`rows` stays right when a streaming reader's caller empties the tables)."""
+
     tables: list[Table] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    rows: int = 0
 
 
 def read_dataset(path: Path) -> RawDataset:
     """Read whatever dataset `path` names; every problem is collected, none raised."""
     out = RawDataset()
+    for _ in stream_dataset(path, out):
+        pass
+    return out
+
+
+def stream_dataset(path: Path, out: RawDataset) -> Iterator[Table]:
+    """Read the dataset at `path` into `out`, yielding each table once it is read.
+
+    The files of a CSV folder or zip are read one at a time, as they are asked for,
+    so a caller that is done with a table's rows before asking for the next (the
+    loader) holds one file in memory, never the whole dataset. Problems and warnings
+    gather in `out` in the order `read_dataset` gives them.
+    """
     if not path.exists():
         out.problems.append(
             Problem(str(path), None, None, "找不到这个文件或文件夹", "no such file or folder")
@@ -88,16 +105,18 @@ def read_dataset(path: Path) -> RawDataset:
                     f"the folder holds no CSV files{hint_en}",
                 )
             )
-            return out
-        _read_csv_files(((p.name, p.read_bytes) for p in files), out)
+            return
+        yield from _read_csv_files(((p.name, p.read_bytes) for p in files), out)
     elif path.suffix.lower() == ".csv":
-        _read_csv_files([(path.name, path.read_bytes)], out)
+        yield from _read_csv_files([(path.name, path.read_bytes)], out)
     elif path.suffix.lower() == ".zip":
-        _read_zip(path, out)
+        yield from _read_zip(path, out)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         _read_workbook(path, out)
+        yield from list(out.tables)
     elif path.suffix.lower() == ".json":
         _read_json(path, out)
+        yield from list(out.tables)
     elif path.suffix.lower() == ".xls":
         out.problems.append(
             Problem(
@@ -118,13 +137,12 @@ def read_dataset(path: Path) -> RawDataset:
                 "unknown dataset kind: give a folder of CSV files, a .zip, an .xlsx or a .json",
             )
         )
-    if not out.problems and not any(t.rows for t in out.tables):
+    if not out.problems and not out.rows:
         out.problems.append(
             Problem(
                 path.name, None, None, "数据集中没有任何数据行", "the dataset holds no data rows"
             )
         )
-    return out
 
 
 # --- headers ----------------------------------------------------------------------------
@@ -376,7 +394,10 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_csv_files(files: Iterable[tuple[str, Callable[[], bytes]]], out: RawDataset) -> None:
+def _read_csv_files(
+    files: Iterable[tuple[str, Callable[[], bytes]]], out: RawDataset
+) -> Iterator[Table]:
+    """Read each CSV file in turn; yield its table once it is read and accepted."""
     for name, read in files:
         if not name.lower().endswith(".csv"):
             continue
@@ -393,17 +414,20 @@ def _read_csv_files(files: Iterable[tuple[str, Callable[[], bytes]]], out: RawDa
                 )
             )
             continue
-        _read_csv(fmt, name, read(), out)
+        table = _read_csv(fmt, name, read(), out)
+        if table is not None:
+            yield table
 
 
-def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> None:
+def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Table | None:
+    """The file's table, or None when it could not be read (the problem is in `out`)."""
     if not data.strip():
         out.problems.append(
             Problem(
                 source, None, None, "文件是空的，连表头都没有", "the file is empty, with no header"
             )
         )
-        return
+        return None
     head = data[:4096]
     if b"\x00" in head and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
@@ -416,7 +440,7 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
                     "this looks like UTF-16 text without a byte-order mark; save it as CSV UTF-8",
                 )
             )
-            return
+            return None
         out.problems.append(
             Problem(
                 source,
@@ -426,7 +450,7 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
                 "this is not a text CSV file (perhaps a renamed Excel file); save it as CSV UTF-8",
             )
         )
-        return
+        return None
     decoded = decode_text(data)
     if decoded is None:
         out.problems.append(
@@ -438,7 +462,7 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
                 "unknown text encoding: expected UTF-8 (with or without BOM) or GBK/GB18030",
             )
         )
-        return
+        return None
     text, _ = decoded
     records = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     table = Table(fmt, source)
@@ -455,7 +479,7 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
                     "the file is empty, with no header",
                 )
             )
-            return
+            return None
         _read_body(table, header, rows, out)
     except csv.Error as exc:
         out.problems.append(
@@ -467,11 +491,12 @@ def _read_csv(fmt: FileFormat, source: str, data: bytes, out: RawDataset) -> Non
                 f"malformed CSV (unbalanced quotes or an overlong cell): {exc}",
             )
         )
-        return
-    _add_table(table, out)
+        return None
+    return table if _add_table(table, out) else None
 
 
-def _add_table(table: Table, out: RawDataset) -> None:
+def _add_table(table: Table, out: RawDataset) -> bool:
+    """Add a table read to `out`; False (a problem) if `out` already has that file."""
     for other in out.tables:
         if other.fmt is table.fmt:
             out.problems.append(
@@ -483,15 +508,17 @@ def _add_table(table: Table, out: RawDataset) -> None:
                     f"the same table as {other.source}; each may appear once",
                 )
             )
-            return
+            return False
     if not table.rows:
         out.warnings.append(
             Problem(table.source, None, None, "只有表头，没有数据行", "header only, no data rows")
         )
     out.tables.append(table)
+    out.rows += len(table.rows)
+    return True
 
 
-def _read_zip(path: Path, out: RawDataset) -> None:
+def _read_zip(path: Path, out: RawDataset) -> Iterator[Table]:
     budget = limits.ArchiveBudget(path.name)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -501,7 +528,7 @@ def _read_zip(path: Path, out: RawDataset) -> None:
                 if not m.is_dir() and not m.filename.startswith("__MACOSX/")
             ]
             budget.check_members(members)
-            _read_csv_files(
+            yield from _read_csv_files(
                 (
                     (Path(_entry_name(m)).name, functools.partial(budget.read, archive, m))
                     for m in members

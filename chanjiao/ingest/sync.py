@@ -129,9 +129,11 @@ def _refuse_references(builder: _Builder, gone: dict[tuple[Label, str], Node]) -
     for label, ref, where in builder.property_refs:
         if (label, ref) in gone:
             problem(label, ref, where)
-    for key, record in builder.rels.items():
-        source, number, src_col, dst_col = builder.rel_where[key]
-        if (record.src_label, record.src) in gone:
-            problem(record.src_label, record.src, (source, number, src_col))
-        if (record.dst_label, record.dst) in gone:
-            problem(record.dst_label, record.dst, (source, number, dst_col))
+    for key in builder.rels:
+        _, src, dst, src_label, dst_label = key
+        if (src_label, src) in gone or (dst_label, dst) in gone:
+            source, number, src_col, dst_col = builder.rel_where[key]
+            if (src_label, src) in gone:
+                problem(src_label, src, (source, number, src_col))
+            if (dst_label, dst) in gone:
+                problem(dst_label, dst, (source, number, dst_col))
