@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from chanjiao.analysis.alignment import align_course
 from chanjiao.api.routes import ResponseCache
 from chanjiao.graph.schema import Label, Node, Rel, Relationship
 from chanjiao.graph.store import GraphStore
@@ -88,3 +89,29 @@ def test_brotli_is_preferred_when_installed(api: TestClient) -> None:
     packed = api.get(f"{V1}/gaps", params=query, headers={"Accept-Encoding": "gzip, br"})
     assert packed.headers["content-encoding"] == "br"
     assert packed.json()["coverage"] == 0.6792
+
+
+def test_alignment_answers_carry_the_etag_and_are_compressed(
+    small: GraphStore,
+) -> None:
+    from tests.test_alignment import PAGES
+
+    with client_for(small) as api:  # warmed, as `chanjiao serve` starts: from the index
+        path = f"{V1}/align/courses/C2"
+        plain = api.get(path, headers={"Accept-Encoding": "identity"})  # limit 100
+        shares = [(p["id"], p["share"]) for p in plain.json()["positions"]]
+        assert shares == [("P3", 0.375), ("P1", 0.25), ("P2", 0.1667)]
+        for kwargs in PAGES[1:]:
+            asked = api.get(path, params=kwargs).json()
+            assert asked == align_course(small, "C2", **kwargs).to_dict()
+        assert len(plain.content) >= 1024 and "content-encoding" not in plain.headers
+        packed = api.get(path, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["content-encoding"] == "gzip"
+        assert int(packed.headers["content-length"]) < len(plain.content)
+        assert packed.content == plain.content
+        if small.generation() is None:
+            assert "etag" not in plain.headers
+            return
+        tag = plain.headers["etag"]
+        again = api.get(path, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and again.content == b""

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from chanjiao import __version__, web
+from chanjiao.analysis.alignment import warm_alignment
 from chanjiao.analysis.gaps import warm_gaps
 from chanjiao.api.deps import WriteGate
 from chanjiao.api.errors import GuardMiddleware, install_error_handlers
@@ -83,6 +84,7 @@ def _warm(store: GraphStore, done: threading.Event) -> None:
     try:
         store.warm()
         warm_gaps(store)
+        warm_alignment(store)
     except Exception:  # the cache is an optimisation: a failure must not stop serving
         log.exception("warming the store's cache failed; requests will read the store")
     finally:
