@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from chanjiao.analysis.scoring import fulfilment, rounded, status
 from chanjiao.errors import NotFound
+from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label, Node, Rel
 from chanjiao.graph.store import GraphReads
 
@@ -270,6 +271,8 @@ class CourseIndex:
         self.starts = np.concatenate(
             ([0], np.cumsum(np.bincount(self.rab, minlength=len(self.ability_ids))))
         )
+        #: (served, shares, ranking) of the courses last asked (`_served`).
+        self._courses = GenerationCache(2_000_000, weigh=lambda value: len(value[0]) + 1)
 
     @classmethod
     def build(cls, store: GraphReads) -> CourseIndex:
@@ -296,41 +299,22 @@ class CourseIndex:
         offset: int = 0,
     ) -> CourseAlignment:
         """`align_course` for a course read from the same store state."""
-        import numpy as np
-
-        # The requirements of the course's abilities, ability by ability in id order: each
-        # position's then come in ability order too, the order the plain reading sums in.
-        spans = [
-            (int(self.starts[i]), int(self.starts[i + 1]), covers[a])
-            for a, i in ((a, self.ability_index.get(a)) for a in sorted(covers))
-            if i is not None
-        ]
-        rows = np.concatenate(
-            [self.by_ability[start:end] for start, end, _ in spans] or [np.zeros(0, dtype=np.int64)]
-        )
-        levels = np.repeat(
-            np.array([lv for _, _, lv in spans], dtype=np.int64),
-            [end - start for start, end, _ in spans],
-        )
-        pos = self.rpos[rows]
-        contribution = self._contributions(rows, levels)
-        count = len(self.position_ids)
-        share = np.bincount(pos, contribution, minlength=count)
-        served = np.flatnonzero(np.bincount(pos, minlength=count))  # by id
+        served, share, ranked = self._served(course.id, covers)
         if limit is None:
-            chosen = served.tolist()
+            chosen = list(range(len(served)))
         else:
-            chosen = _top(served, share[served], offset + limit)[offset:]
+            chosen = ranked[offset : offset + limit].tolist()
         positions: list[PositionServed] = []
         needs: list[tuple[int, str, dict[str, Any]]] = []
-        for p in chosen:
+        for g in chosen:
+            p = int(served[g])
             entry = PositionServed(
                 self.position_ids[p],
                 self.names[p],
                 self.segments[p],
                 self.chains[p],
                 self.enterprises[p],
-                float(share[p]),
+                float(share[g]),
             )
             total = float(self.total[p])
             start, end = int(self.first[p]), int(self.first[p + 1])
@@ -367,24 +351,48 @@ class CourseIndex:
         page = {"offset": offset, "limit": limit, "total": len(served)}
         return CourseAlignment(course, majors, ability_rows, positions, page)
 
+    def _served(self, course_id: str, covers: dict[str, int]) -> tuple[Any, Any, Any]:
+        """The positions a course serves (by id), their shares, and their ranking.
+
+        Kept for the courses last asked (a client pages through one course after another
+        page of it): computed once per course and store state.
+        """
+        import numpy as np
+
+        key = (course_id, tuple(sorted(covers.items())))
+        hit: tuple[Any, Any, Any] | None = self._courses.get(0, key)
+        if hit is not None:
+            return hit
+        # The requirements of the course's abilities, ability by ability in id order: each
+        # position's then come in ability order too, the order the plain reading sums in.
+        spans = [
+            (int(self.starts[i]), int(self.starts[i + 1]), covers[a])
+            for a, i in ((a, self.ability_index.get(a)) for a in sorted(covers))
+            if i is not None
+        ]
+        rows = np.concatenate(
+            [self.by_ability[start:end] for start, end, _ in spans] or [np.zeros(0, dtype=np.int64)]
+        )
+        levels = np.repeat(
+            np.array([lv for _, _, lv in spans], dtype=np.int64),
+            [end - start for start, end, _ in spans],
+        )
+        pos = self.rpos[rows]
+        count = len(self.position_ids)
+        share = np.bincount(pos, self._contributions(rows, levels), minlength=count)
+        served = np.flatnonzero(np.bincount(pos, minlength=count))  # by id
+        share = share[served]
+        ranked = np.lexsort((served, -share))  # share descending, then id
+        value = (served, share, ranked)
+        self._courses.put(0, key, value)
+        return value
+
     def _contributions(self, rows: Any, levels: Any) -> Any:
         """w·f / W(p) of each requirement row, the course covering its ability at `levels`."""
         from chanjiao.analysis.scoring import fulfilments
 
         required = self.required[rows]
         return self.weight[rows] * fulfilments(levels, required) / self.total[self.rpos[rows]]
-
-
-def _top(served: Any, share: Any, count: int) -> list[int]:
-    """The first `count` of the served positions by share descending, then id."""
-    import numpy as np
-
-    if count < len(served):  # only those at or above the count-th share can be among them
-        cut = np.partition(-share, count - 1)[count - 1]
-        keep = np.flatnonzero(-share <= cut)
-        served, share = served[keep], share[keep]
-    ranked: list[int] = served[np.lexsort((served, -share))][:count].tolist()
-    return ranked
 
 
 #: Stores prepared by `warm_alignment`, each with its index of the last generation asked.

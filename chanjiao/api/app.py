@@ -22,6 +22,7 @@ from chanjiao.analysis.gaps import warm_gaps
 from chanjiao.api.deps import WriteGate
 from chanjiao.api.errors import GuardMiddleware, install_error_handlers
 from chanjiao.api.routes import (
+    CachedAnswers,
     ResponseCache,
     align,
     data,
@@ -146,7 +147,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.store = store
     app.state.warmed = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
-    app.state.response_cache = ResponseCache()
+    app.state.response_cache = ResponseCache(settings.response_cache_mb * 1024 * 1024)
     install_error_handlers(app)
     for module in (
         health,
@@ -166,6 +167,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     ):
         app.include_router(module.router, prefix=PREFIX)
     web.install(app, keys)
+    app.add_middleware(CachedAnswers)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
