@@ -28,6 +28,7 @@ import uvicorn
 from openpyxl import Workbook
 
 from chanjiao.analysis.gaps import analyse_gaps
+from chanjiao.analysis.talent import TalentSettings, cohort_readiness, match_position
 from chanjiao.analysis.whatif import PlannedCourse, what_if
 from chanjiao.api.app import create_app
 from chanjiao.api.settings import Settings
@@ -335,6 +336,34 @@ def test_upload_error_then_log_in_and_load(tab: Tab, server: Server, tmp_path: P
     course = server.store.get_node(Label.COURSE, "C-NEW-1")
     assert course is not None and course.name == "新课程"
     tab.shot("data")
+
+
+def test_talent_page_after_login_shows_the_librarys_candidates(tab: Tab, server: Server) -> None:
+    page = tab.open("/talent")
+    assert page.locator("#candidates").count() == 0  # students are personal data
+    page.click("#talent-login a")
+    page.fill("#login-key", KEY)
+    page.click("#login-submit")
+    page.wait_for_url("**/talent")
+    page.select_option("#pick-position", "P-FAB-01")
+    page.select_option("#pick-cohort", "2023")
+    page.select_option("#pick-chain", SAMPLE_CHAIN)
+    with page.expect_navigation():
+        page.click("#pick-go")
+    expected = match_position(
+        server.store, "P-FAB-01", cohort="2023", settings=TalentSettings(0.8, 3)
+    ).to_dict()["students"]
+    assert expected
+    shown = page.eval_on_selector_all(
+        "#candidates tr.candidate",
+        "rows => rows.map(r => [r.dataset.student, r.querySelector('td.readiness').textContent])",
+    )
+    assert shown == [[s["id"], percent(s["readiness"])] for s in expected]
+    share = cohort_readiness(
+        server.store, "2023", SAMPLE_CHAIN, settings=TalentSettings(0.8, 3)
+    ).to_dict()["share"]
+    assert page.inner_text("#cohort-share") == percent(share)
+    tab.shot("talent", full=True)
 
 
 def test_docs_and_redoc_offline(tab: Tab) -> None:
