@@ -50,6 +50,10 @@ class ResponseCache:
         self._cache = GenerationCache(max_bytes, weigh=len)
         self._lock = threading.Lock()
         self._computing: dict[tuple[Any, ...], _Flight] = {}
+        #: One answer computed at a time: the analyses are CPU-bound Python, and two at
+        #: once only trade the GIL back and forth (each then takes twice as long), while
+        #: the event loop needs it too to send cached answers.
+        self._one_at_a_time = threading.Lock()
 
     def get(self, key: tuple[Any, ...], generation: int) -> bytes | None:
         body: bytes | None = self._cache.get(generation, key)
@@ -79,7 +83,8 @@ class ResponseCache:
                 return flight.body
             return make()
         try:
-            flight.body = make()
+            with self._one_at_a_time:
+                flight.body = make()
             self.put(key, generation, flight.body)
             return flight.body
         finally:
