@@ -300,42 +300,38 @@ class CourseIndex:
     ) -> CourseAlignment:
         """`align_course` for a course read from the same store state."""
         served, share, ranked = self._served(course.id, covers)
-        if limit is None:
-            chosen = list(range(len(served)))
-        else:
-            chosen = ranked[offset : offset + limit].tolist()
-        positions: list[PositionServed] = []
-        needs: list[tuple[int, str, dict[str, Any]]] = []
-        for g in chosen:
-            p = int(served[g])
-            entry = PositionServed(
+        chosen = ranked[offset : offset + limit] if limit is not None else slice(None)
+        shown = served[chosen]
+        # The shown positions' requirements of the course's abilities, position by position.
+        owner, rows, levels, contribution = self._page_rows(shown, covers)
+        shown_ids = shown.tolist()
+        positions = [
+            PositionServed(
                 self.position_ids[p],
                 self.names[p],
                 self.segments[p],
                 self.chains[p],
                 self.enterprises[p],
-                float(share[g]),
+                value,
             )
-            total = float(self.total[p])
-            start, end = int(self.first[p]), int(self.first[p + 1])
-            for a, required, weight in zip(
-                self.rab[start:end].tolist(),
-                self.required[start:end].tolist(),
-                self.weight[start:end].tolist(),
-                strict=True,
-            ):
-                ability = self.ability_ids[a]
-                level = covers.get(ability)
-                if level is None:
-                    continue
-                contribution = weight * fulfilment(level, required) / total
-                entry.requirements.append(_requirement(ability, required, level, weight))
-                needs.append(
-                    (p, ability, _need(entry.id, entry.name, required, weight, contribution))
-                )
-            positions.append(entry)
+            for p, value in zip(shown_ids, share[chosen].tolist(), strict=True)
+        ]
+        needs: list[tuple[int, str, dict[str, Any]]] = []
+        for k, a, required, level, weight, c in zip(
+            owner.tolist(),
+            self.rab[rows].tolist(),
+            self.required[rows].tolist(),
+            levels.tolist(),
+            self.weight[rows].tolist(),
+            contribution.tolist(),
+            strict=True,
+        ):
+            entry, ability = positions[k], self.ability_ids[a]
+            entry.requirements.append(_requirement(ability, required, level, weight))
+            needs.append((shown_ids[k], ability, _need(entry.id, entry.name, required, weight, c)))
+        needs.sort(key=lambda n: n[0])  # positions by id (index order), abilities kept in order
         by_ability: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for _, ability, need in sorted(needs, key=lambda n: n[0]):  # positions by id
+        for _, ability, need in needs:
             by_ability[ability].append(need)
         ability_rows: list[dict[str, Any]] = [
             {
@@ -386,6 +382,27 @@ class CourseIndex:
         value = (served, share, ranked)
         self._courses.put(0, key, value)
         return value
+
+    def _page_rows(self, shown: Any, covers: dict[str, int]) -> tuple[Any, Any, Any, Any]:
+        """For the positions `shown` (indexes), their requirements of the course's abilities:
+        which shown position each is of, its row, the course's level, w·f / W(p)."""
+        import numpy as np
+
+        level_of = np.full(len(self.ability_ids), -1, dtype=np.int64)  # -1: not covered
+        for a, level in covers.items():
+            i = self.ability_index.get(a)
+            if i is not None:
+                level_of[i] = level
+        starts, ends = self.first[shown], self.first[shown + 1]
+        lengths = ends - starts
+        owner = np.repeat(np.arange(len(shown)), lengths)
+        rows = np.arange(int(lengths.sum())) + np.repeat(
+            starts - (np.cumsum(lengths) - lengths), lengths
+        )
+        levels = level_of[self.rab[rows]]
+        kept = levels >= 0
+        owner, rows, levels = owner[kept], rows[kept], levels[kept]
+        return owner, rows, levels, self._contributions(rows, levels)
 
     def _contributions(self, rows: Any, levels: Any) -> Any:
         """w·f / W(p) of each requirement row, the course covering its ability at `levels`."""
@@ -469,7 +486,8 @@ def align_position(
                 raise NotFound(f"找不到专业群 {cluster_id}", f"no specialty cluster {cluster_id}")
             allowed = set(store.curriculum(cluster_id))
         requirements = sorted(
-            store.relationships(Rel.REQUIRES, src_ids=[position_id]), key=lambda r: r.dst
+            store.relationships(Rel.REQUIRES, src_ids=[position_id]),
+            key=lambda r: r.dst,
         )
         ability_ids = [r.dst for r in requirements]
         abilities = store.nodes(Label.ABILITY, ability_ids)
