@@ -59,8 +59,11 @@ def test_warm_fills_every_chain_and_ability(tmp_path: Path) -> None:
     generation = store.generation()
     for chain in ("H1", "H2"):
         assert store._cache.get(generation, ("scope", chain, None)) is not None
-    for ability in store.nodes(Label.ABILITY):
-        assert store._cache.get(generation, ("closers", ability)) is not None
+    for cluster in ("K1", "K2"):
+        assert store._cache.get(generation, ("curriculum", cluster)) is not None
+    every = store._cache.get(generation, ("closers",))  # one map, not one entry per ability
+    assert every is not None and set(every) <= set(store.nodes(Label.ABILITY))
+    assert list(every["A3"]["teachers"]) == ["T1"]
 
 
 def test_a_busy_file_is_reported_alike_by_write_and_delete(tmp_path: Path) -> None:

@@ -135,6 +135,36 @@ def test_closers_raw(small: GraphStore) -> None:
     assert all(len(v) == 0 for v in found["A9"].values())
 
 
+def test_warm_changes_no_answer(small: GraphStore, second_handle: GraphStore) -> None:
+    """`warm()` reads every chain, cluster and ability at once: what it keeps must equal
+    what each read loads on its own (asked through a handle that never warmed)."""
+    small.warm()
+    for chain in ["H1", "H2", "H9"]:
+        segments = [None] + [s.id for s in second_handle.chain_scope("H1").segments]
+        for segment in segments if chain == "H1" else [None]:
+            if chain == "H9":
+                with pytest.raises(NotFound):
+                    small.chain_scope(chain)
+                continue
+            assert small.chain_scope(chain, segment) == second_handle.chain_scope(chain, segment)
+    for cluster in ["K1", "K2", "nope"]:
+        assert small.curriculum(cluster) == second_handle.curriculum(cluster)
+    abilities = [*small.nodes(Label.ABILITY), "A9"]
+
+    def raw(store: GraphStore) -> dict[str, dict[str, list[str]]]:
+        found = store.closers(abilities)
+        return {a: {kind: list(ids) for kind, ids in found[a].items()} for a in abilities}
+
+    warmed = raw(small)
+    assert warmed == raw(second_handle)
+    assert warmed["A5"]["training_resources"] == ["R1"]  # direct: R1 SUPPORTS A5
+    assert warmed["A2"]["training_resources"] == ["R2"]  # through C2, which covers A2
+    assert warmed["A2"]["textbooks"] == ["B2"]
+    assert warmed["A3"]["teachers"] == ["T1"]
+    second_handle.delete(relationships=[(Rel.EXPERT_IN, Label.TEACHER, "T1", Label.ABILITY, "A3")])
+    assert list(small.closers(["A3"])["A3"]["teachers"]) == []  # never the warmed answer
+
+
 def test_a_second_handle_sees_committed_writes(
     small: GraphStore, second_handle: GraphStore
 ) -> None:

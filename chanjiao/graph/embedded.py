@@ -130,6 +130,37 @@ def _json(ids: Collection[str]) -> str:
     return json.dumps(list(ids), ensure_ascii=False)
 
 
+def _among(column: str, ids: Collection[str] | None) -> tuple[str, tuple[str, ...]]:
+    """The SQL condition keeping `column` to `ids` (nothing when None: every row) and its
+    parameters."""
+    if ids is None:
+        return "", ()
+    return f" AND {column} IN {_IDS}", (_json(ids),)
+
+
+#: C(K) as cached: (course, ((ability, COVERS level), …)) per course of the cluster.
+Curriculum = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+
+#: Relationships into an ability, by what they are to it: a closer kind, or what
+#: closers are reached through (`_REACHED`).
+_BY_ABILITY = {
+    "COVERS": "courses",
+    "EXPERT_IN": "teachers",
+    "SUPPORTS": "training_resources",
+    "CERTIFIES": "certificates",
+    "EXERCISES": "competitions",
+    "REQUIRES": "positions",
+}
+#: Closers reached through an ability's courses or positions: the relationships into
+#: those (type → closer kind) and their end label.
+_REACHED = {
+    "courses": ({"USED_IN": "textbooks", "SUPPORTS": "training_resources"}, "Course"),
+    "positions": ({"OFFERS": "enterprises"}, "Position"),
+}
+_CLOSER_KIND_SET = frozenset(CLOSER_KINDS)
+_NO_CLOSERS: dict[str, Sequence[str]] = {kind: () for kind in CLOSER_KINDS}
+
+
 _LABEL = {label.value: label for label in Label}
 
 
@@ -142,6 +173,20 @@ def _props(text: str) -> dict[str, Any]:
     """Relationship properties from their JSON; the few distinct texts of a big read
     (``{"level":3,"weight":1.0}`` …) are decoded once, each caller gets its own dict."""
     return dict(_decoded(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _level(text: str) -> int:
+    """The `level` of COVERS properties (a big read holds a few distinct texts)."""
+    return int(json.loads(text).get("level"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _level_weight(text: str) -> tuple[int, float]:
+    """The `level` and `weight` (1 when unset) of REQUIRES properties."""
+    props = json.loads(text)
+    weight = props.get("weight")
+    return int(props.get("level")), float(weight if weight is not None else 1.0)
 
 
 def _props_json(props: dict[str, Any]) -> str:
@@ -588,6 +633,10 @@ class EmbeddedStore(GraphStore):
         )
 
     # --- aggregated reads ---------------------------------------------------------------
+    #
+    # Each loader reads the rows of some keys (a cluster, a chain, abilities) or, given
+    # None, of every key at once: the same SQL without its IN-list, scanning each
+    # relationship type once in index order, so `warm()` costs one pass over the data.
 
     def curriculum(self, cluster_id: str) -> dict[str, dict[str, int]]:
         packed = self._cached(("curriculum", cluster_id), self._load_curriculum, cluster_id)
@@ -601,6 +650,11 @@ class EmbeddedStore(GraphStore):
     def closers(self, ability_ids: Collection[str]) -> dict[str, dict[str, Sequence[str]]]:
         with self.reading():
             generation = self.generation()
+            every: dict[str, dict[str, Sequence[str]]] | None = self._cache.get(
+                generation, ("closers",)
+            )
+            if every is not None:  # warmed: every ability's closers are in one map
+                return {a: every.get(a, _NO_CLOSERS) for a in ability_ids}
             found: dict[str, dict[str, Sequence[str]]] = {}
             missing = []
             for ability in ability_ids:
@@ -611,10 +665,9 @@ class EmbeddedStore(GraphStore):
                     found[ability] = hit
             for start in range(0, len(missing), 2000):
                 batch = missing[start : start + 2000]
-                for ability, closers in self._load_closers(batch).items():
-                    value: dict[str, Sequence[str]] = {
-                        kind: tuple(closers[kind]) for kind in CLOSER_KINDS
-                    }
+                loaded = self._load_closers(batch)
+                for ability in batch:
+                    value = loaded.get(ability, _NO_CLOSERS)
                     self._cache.put(generation, ("closers", ability), value)
                     found[ability] = value
         return found
@@ -699,22 +752,39 @@ class EmbeddedStore(GraphStore):
         )
 
     def warm(self) -> None:
-        """Fill the read cache for every chain and ability (a server calls this at start).
+        """Fill the read cache for every chain, cluster and ability (a server calls this
+        at start).
 
         One-shot commands do not need it; a long-running process that calls it in a
-        background thread answers every later gap analysis from memory. The cache is
-        then moved out of the garbage collector's sight (`gc.freeze`): it holds
-        hundreds of thousands of long-lived objects that would otherwise make every
-        full collection pause a request.
+        background thread answers every later gap analysis from memory. Each loader reads
+        its relationship types once for all keys (no per-chain or per-ability queries), so
+        the time grows in step with the data. The cache is then moved out of the garbage
+        collector's sight (`gc.freeze`): it holds millions of long-lived objects that would
+        otherwise make every full collection pause a request. The collector is paused
+        while they are built (they hold no cycles, so there is nothing for it to find, and
+        each pass would rescan them all); what was garbage before is collected first.
         """
-        with self.reading():
-            for chain_id in self.nodes(Label.INDUSTRY_CHAIN):
-                self.chain_scope(chain_id)
-            for cluster_id in self.nodes(Label.SPECIALTY_CLUSTER):
-                self._cached(("curriculum", cluster_id), self._load_curriculum, cluster_id)
-            self.closers(list(self.nodes(Label.ABILITY)))
         gc.collect()
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._warm()
+        finally:
+            if collecting:
+                gc.enable()
         gc.freeze()
+
+    def _warm(self) -> None:
+        with self.reading():
+            generation = self.generation()
+            for chain_id, scope in self._load_scopes(None).items():
+                self._cache.put(generation, ("scope", chain_id, None), scope)
+            curricula = self._load_curricula(None)
+            for cluster_id in self._ids(Label.SPECIALTY_CLUSTER):
+                self._cache.put(
+                    generation, ("curriculum", cluster_id), curricula.get(cluster_id, ())
+                )
+            self._cache.put(generation, ("closers",), self._load_closers(None))
 
     def _cached(self, key: tuple[Any, ...], load: Callable[..., T], *args: Any) -> T:
         with self.reading():
@@ -726,122 +796,169 @@ class EmbeddedStore(GraphStore):
             self._cache.put(generation, key, value)
         return value
 
-    def _load_curriculum(self, cluster_id: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
-        """C(K) as nested tuples of plain values (cached; see `ScopeSegment`)."""
+    def _ids(self, label: Label) -> list[str]:
+        return [r[0] for r in self._query("SELECT id FROM nodes WHERE label = ?", (str(label),))]
+
+    def _names(self, label: Label, ids: Collection[str] | None) -> dict[str, str]:
+        """id → name (the id when unnamed) of the nodes of `ids` (every one when None)."""
+        among, params = _among("id", ids)
+        return {
+            node_id: node_id if name is None else name
+            for node_id, name in self._query(
+                f"SELECT id, name FROM nodes WHERE label = ?{among}", (str(label), *params)
+            )
+        }
+
+    def _load_curriculum(self, cluster_id: str) -> Curriculum:
+        return self._load_curricula([cluster_id]).get(cluster_id, ())
+
+    def _load_curricula(self, cluster_ids: list[str] | None) -> dict[str, Curriculum]:
+        """C(K) of each cluster of `cluster_ids` (every one when None) as nested tuples of
+        plain values (cached; see `ScopeSegment`); a course's covers are one shared tuple."""
+        among, params = _among("ic.dst", cluster_ids)
         with self.reading():
-            courses = [
-                r[0]
-                for r in self._query(
-                    "SELECT DISTINCT im.src FROM rels ic INDEXED BY rels_by_dst JOIN rels im INDEXED BY rels_by_dst "
-                    "ON im.type = 'IN_MAJOR' AND im.dst = ic.src AND im.dst_label = 'Major' "
-                    "WHERE ic.type = 'IN_CLUSTER' AND ic.dst = ? "
-                    "AND ic.dst_label = 'SpecialtyCluster'",
-                    (cluster_id,),
-                )
-            ]
-            result: dict[str, dict[str, int]] = {c: {} for c in courses}
-            for course, ability, level in self._query(
-                "SELECT src, dst, json_extract(props, '$.level') FROM rels "
-                f"WHERE type = 'COVERS' AND src IN {_IDS}",
-                (_json(courses),),
+            members: dict[str, dict[str, None]] = {}
+            for cluster, course in self._query(
+                f"SELECT ic.dst, im.src FROM rels ic {_BY_DST} JOIN rels im {_BY_DST} "
+                "ON im.type = 'IN_MAJOR' AND im.dst = ic.src AND im.dst_label = 'Major' "
+                "WHERE ic.type = 'IN_CLUSTER' AND ic.dst_label = 'SpecialtyCluster'" + among,
+                params,
             ):
-                result[course][ability] = int(level)
-        return tuple((course, tuple(covers.items())) for course, covers in result.items())
+                members.setdefault(cluster, {})[course] = None
+            courses = None if cluster_ids is None else {c for m in members.values() for c in m}
+            among, params = _among("src", courses)
+            covers: dict[str, list[tuple[str, int]]] = defaultdict(list)
+            for course, ability, props in self._query(
+                f"SELECT src, dst, props FROM rels WHERE type = 'COVERS'{among}", params
+            ):
+                covers[course].append((ability, _level(props)))
+        packed = {course: tuple(pairs) for course, pairs in covers.items()}
+        return {
+            cluster: tuple((course, packed.get(course, ())) for course in courses_of)
+            for cluster, courses_of in members.items()
+        }
 
     def _load_chain_scope(self, chain_id: str, segment_id: str | None) -> ChainScope:
+        if segment_id is not None:
+            whole = self.chain_scope(chain_id)
+            segments = [s for s in whole.segments if s.id == segment_id]
+            if not segments:
+                raise segment_not_found(chain_id, segment_id)
+            positions = [p for p in whole.positions if p.segment == segment_id]
+            kept = {p.id for p in positions}
+            requirements = [r for r in whole.requirements if r.position in kept]
+            return ChainScope(whole.chain, segments, positions, requirements)
+        scope = self._load_scopes([chain_id]).get(chain_id)
+        if scope is None:
+            raise chain_not_found(chain_id)
+        return scope
+
+    def _load_scopes(self, chain_ids: list[str] | None) -> dict[str, ChainScope]:
+        """The scope of each chain of `chain_ids` (every one when None) that exists."""
         with self.reading():
-            chain = self.get_node(Label.INDUSTRY_CHAIN, chain_id)
-            if chain is None:
-                raise chain_not_found(chain_id)
-            segments = [
-                ScopeSegment(sid, name if name is not None else sid, int_or_none(order))
-                for sid, name, order in self._query(
-                    "SELECT s.id, s.name, json_extract(s.props, '$.order') FROM rels r INDEXED BY rels_by_dst "
-                    "JOIN nodes s ON s.label = 'ChainSegment' AND s.id = r.src "
-                    "WHERE r.type = 'PART_OF' AND r.dst = ? AND r.dst_label = 'IndustryChain'",
-                    (chain_id,),
-                )
-            ]
-            if segment_id is not None:
-                segments = [s for s in segments if s.id == segment_id]
-                if not segments:
-                    raise segment_not_found(chain_id, segment_id)
-            positions = [
-                ScopePosition(
+            scopes = {
+                chain_id: ChainScope(chain)
+                for chain_id, chain in self.nodes(Label.INDUSTRY_CHAIN, chain_ids).items()
+            }
+            among, params = _among("r.dst", chain_ids)
+            chains_of: dict[str, list[ChainScope]] = defaultdict(list)
+            for chain_id, sid, name, order in self._query(
+                "SELECT r.dst, s.id, s.name, json_extract(s.props, '$.order') "
+                f"FROM rels r {_BY_DST} JOIN nodes s ON s.label = 'ChainSegment' AND s.id = r.src "
+                "WHERE r.type = 'PART_OF' AND r.dst_label = 'IndustryChain'" + among,
+                params,
+            ):
+                scope = scopes.get(chain_id)
+                if scope is not None:
+                    scope.segments.append(
+                        ScopeSegment(sid, name if name is not None else sid, int_or_none(order))
+                    )
+                    chains_of[sid].append(scope)
+            among, params = _among("r.dst", None if chain_ids is None else chains_of)
+            in_scopes: dict[str, dict[int, ChainScope]] = defaultdict(dict)
+            for pid, name, seg, demand, offered in self._query(
+                "SELECT p.id, p.name, r.dst, json_extract(p.props, '$.demand'), "
+                f"(SELECT sum(json_extract(o.props, '$.headcount')) FROM rels o {_BY_DST} "
+                " WHERE o.type = 'OFFERS' AND o.dst = p.id AND o.dst_label = 'Position') "
+                f"FROM rels r {_BY_DST} JOIN nodes p ON p.label = 'Position' AND p.id = r.src "
+                "WHERE r.type = 'IN_SEGMENT' AND r.dst_label = 'ChainSegment'" + among,
+                params,
+            ):
+                position = ScopePosition(
                     pid,
                     name if name is not None else pid,
                     seg,
                     int_or_none(demand),
                     int_or_none(offered),
                 )
-                for pid, name, seg, demand, offered in self._query(
-                    "SELECT p.id, p.name, r.dst, json_extract(p.props, '$.demand'), "
-                    "(SELECT sum(json_extract(o.props, '$.headcount')) FROM rels o INDEXED BY rels_by_dst "
-                    " WHERE o.type = 'OFFERS' AND o.dst = p.id AND o.dst_label = 'Position') "
-                    "FROM rels r INDEXED BY rels_by_dst JOIN nodes p ON p.label = 'Position' AND p.id = r.src "
-                    f"WHERE r.type = 'IN_SEGMENT' AND r.dst IN {_IDS} "
-                    "AND r.dst_label = 'ChainSegment'",
-                    (_json([s.id for s in segments]),),
-                )
-            ]
-            requirements = [
-                ScopeRequirement(
-                    pid,
-                    aid,
-                    name if name is not None else aid,
-                    int(level),
-                    float(weight if weight is not None else 1.0),
-                )
-                for pid, aid, name, level, weight in self._query(
-                    "SELECT r.src, r.dst, a.name, json_extract(r.props, '$.level'), "
-                    "json_extract(r.props, '$.weight') FROM rels r "
-                    "JOIN nodes a ON a.label = 'Ability' AND a.id = r.dst "
-                    f"WHERE r.type = 'REQUIRES' AND r.src IN {_IDS}",
-                    (_json([p.id for p in positions]),),
-                )
-            ]
-        return ChainScope(chain, segments, positions, requirements)
+                for scope in chains_of.get(seg, ()):
+                    scope.positions.append(position)
+                    in_scopes[pid][id(scope)] = scope
+            among, params = _among("src", None if chain_ids is None else in_scopes)
+            rows = self._query(
+                f"SELECT src, dst, props FROM rels WHERE type = 'REQUIRES'{among}", params
+            )
+            names = self._names(Label.ABILITY, None if chain_ids is None else {r[1] for r in rows})
+        into = {pid: [s.requirements for s in of.values()] for pid, of in in_scopes.items()}
+        for pid, aid, props in rows:
+            lists = into.get(pid)
+            name = names.get(aid)
+            if lists is None or name is None:  # out of scope, or no such ability
+                continue
+            requirement = ScopeRequirement(pid, aid, name, *_level_weight(props))
+            for requirements in lists:
+                requirements.append(requirement)
+        return scopes
 
-    def _load_closers(self, ability_ids: list[str]) -> dict[str, dict[str, list[str]]]:
-        """Closers straight from the indexes, aggregated in SQL (ids never hold ',')."""
-        wanted = _json(ability_ids)
-        found: dict[str, dict[str, set[str]]] = {a: defaultdict(set) for a in ability_ids}
-        direct = {
-            "COVERS": "courses",
-            "EXPERT_IN": "teachers",
-            "SUPPORTS": "training_resources",
-            "CERTIFIES": "certificates",
-            "EXERCISES": "competitions",
-        }
-        via_course = {"USED_IN": "textbooks", "SUPPORTS": "training_resources"}
+    def _load_closers(self, ability_ids: list[str] | None) -> dict[str, dict[str, Sequence[str]]]:
+        """Closers of each ability of `ability_ids` (every one when None) that has any.
+
+        One grouped scan of the by-end index gives each ability's direct closers, the
+        courses covering it and the positions requiring it; the closers reached through
+        those (textbooks and resources of the courses, enterprises offering the
+        positions) are joined here from small reads (ids never hold ',').
+        """
+        direct: dict[str, dict[str, list[str]]] = defaultdict(dict)
+        among, params = _among("dst", ability_ids)
         with self.reading():
             for rel, ability, ids in self._query(
                 f"SELECT type, dst, group_concat(src) FROM rels {_BY_DST} "
-                "WHERE type IN ('COVERS', 'EXPERT_IN', 'SUPPORTS', 'CERTIFIES', 'EXERCISES') "
-                f"AND dst IN {_IDS} AND dst_label = 'Ability' GROUP BY type, dst",
-                (wanted,),
+                f"WHERE type IN ({', '.join(repr(r) for r in _BY_ABILITY)}) "
+                f"AND dst_label = 'Ability'{among} GROUP BY type, dst",
+                params,
             ):
-                found[ability][direct[rel]].update(ids.split(","))
-            for rel, ability, ids in self._query(
-                f"SELECT x.type, cv.dst, group_concat(DISTINCT x.src) FROM rels cv {_BY_DST} "
-                f"CROSS JOIN rels x {_BY_DST} ON x.type IN ('USED_IN', 'SUPPORTS') "
-                "AND x.dst = cv.src AND x.dst_label = 'Course' "
-                f"WHERE cv.type = 'COVERS' AND cv.dst IN {_IDS} GROUP BY x.type, cv.dst",
-                (wanted,),
-            ):
-                found[ability][via_course[rel]].update(ids.split(","))
-            for ability, ids in self._query(
-                f"SELECT r.dst, group_concat(DISTINCT o.src) FROM rels r {_BY_DST} "
-                f"CROSS JOIN rels o {_BY_DST} ON o.type = 'OFFERS' AND o.dst = r.src "
-                "AND o.dst_label = 'Position' "
-                f"WHERE r.type = 'REQUIRES' AND r.dst IN {_IDS} GROUP BY r.dst",
-                (wanted,),
-            ):
-                found[ability]["enterprises"].update(ids.split(","))
-        return {
-            a: {kind: sorted(kinds.get(kind, ())) for kind in CLOSER_KINDS}
-            for a, kinds in found.items()
-        }
+                direct[ability][_BY_ABILITY[rel]] = ids.split(",")
+            #: (courses or positions, closer kind, {course or position → closers})
+            reached: list[tuple[str, str, dict[str, list[str]]]] = []
+            for via, (rels, label) in _REACHED.items():
+                ends = None
+                if ability_ids is not None:
+                    ends = {end for kinds in direct.values() for end in kinds.get(via, ())}
+                among, params = _among("dst", ends)
+                by_kind: dict[str, dict[str, list[str]]] = {k: defaultdict(list) for k in rels}
+                for rel, src, dst in self._query(
+                    f"SELECT type, src, dst FROM rels {_BY_DST} "
+                    f"WHERE type IN ({', '.join(repr(r) for r in rels)}) "
+                    f"AND dst_label = '{label}'{among}",
+                    params,
+                ):
+                    by_kind[rel][dst].append(src)
+                reached.extend((via, rels[rel], dict(by_end)) for rel, by_end in by_kind.items())
+        closers: dict[str, dict[str, Sequence[str]]] = {}
+        for ability, kinds in direct.items():
+            found = {kind: set(ids) for kind, ids in kinds.items() if kind in _CLOSER_KIND_SET}
+            for via, kind, by_end in reached:
+                more = found.get(kind) or set()
+                for end in kinds.get(via, ()):
+                    ids = by_end.get(end)
+                    if ids:
+                        more.update(ids)
+                if more:
+                    found[kind] = more
+            closers[ability] = {
+                kind: tuple(sorted(found[kind])) if kind in found else () for kind in CLOSER_KINDS
+            }
+        return closers
 
 
 def store_error(path: Path, exc: sqlite3.Error) -> StoreUnavailable:
