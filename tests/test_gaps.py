@@ -250,3 +250,46 @@ def test_answers_follow_writes(small: GraphStore) -> None:
     report = analyse_gaps(small, "K1", "H1")
     assert [g.ability for g in report.gaps] == ["A3", "A2", "A5"]
     assert report.status_counts() == {"covered": 4, "partial": 1, "missing": 2}
+
+
+def test_own_courses_are_cut_from_closers_wherever_they_stand(small: GraphStore) -> None:
+    """A4's closing courses become C0, C10, C2 (K1's own), C7, C99 (others): ids of
+    unequal length, the own ones first. The encoded report leaves exactly the own ones
+    out, lists them under taught_partly, and is the dict byte for byte."""
+    courses = {"C0": "M1", "C10": "M2", "C7": "M3", "C99": "M3", "C8": "M3"}
+    small.write(
+        [Node(Label.COURSE, c, {"name": f"课程{c}"}) for c in courses],
+        [
+            *(
+                Relationship(Rel.IN_MAJOR, Label.COURSE, c, Label.MAJOR, m, {"core": False})
+                for c, m in courses.items()
+            ),
+            *(
+                Relationship(Rel.COVERS, Label.COURSE, c, Label.ABILITY, "A4", {"level": 1})
+                for c in ("C0", "C10", "C7", "C99")
+            ),
+            Relationship(Rel.COVERS, Label.COURSE, "C8", Label.ABILITY, "A2", {"level": 1}),
+        ],
+    )
+    report = analyse_gaps(small, "K1", "H1")
+    assert report.to_json() == _plain_json(report.to_dict())
+    gaps = {g["ability"]: g for g in json.loads(report.to_json())["gaps"]}
+    assert gaps["A4"]["closers"]["courses"] == ["C7", "C99"]
+    assert [c["course"] for c in gaps["A4"]["taught_partly"]] == ["C0", "C10", "C2"]
+    assert gaps["A2"]["closers"]["courses"] == ["C8"]  # C2 (own) went, first of two
+    assert [g["ability"] for g in report.to_dict()["gaps"]] == ["A4", "A3", "A2", "A5"]
+    # a changed C(K) (what-if) with C7 and C99 in it: every closing course of A4 is own
+    changed = small.curriculum("K1") | {"C7": {"A4": 1}, "C99": {}}
+    report = analyse_gaps(small, "K1", "H1", curriculum=changed)
+    assert report.to_json() == _plain_json(report.to_dict())
+    gaps = {g["ability"]: g for g in json.loads(report.to_json())["gaps"]}
+    assert gaps["A4"]["closers"]["courses"] == []
+    # a level of two digits is written in full (A4 is then covered in P2)
+    report = analyse_gaps(small, "K1", "H1", curriculum=changed | {"C7": {"A4": 12}})
+    assert report.to_json() == _plain_json(report.to_dict())
+    taught = {
+        (p["id"], r["ability"]): r["taught"]
+        for p in json.loads(report.to_json())["positions"]
+        for r in p["requirements"]
+    }
+    assert taught[("P2", "A4")] == 12

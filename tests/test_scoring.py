@@ -160,6 +160,32 @@ RULES = {
 }
 
 
+def test_rounded_texts_are_the_json_of_rounded() -> None:
+    """The vectorised number text equals `repr(rounded(x))` on every kind of value:
+    random ones, exact and near ties at the 4th decimal, large whole parts, −0.0,
+    negatives, huge and non-finite values, and fractions as coverages give them."""
+    import numpy as np
+
+    rng = np.random.default_rng(14)
+    halves = (np.arange(20_000) + 0.5) / 10**scoring.DECIMALS
+    values = np.concatenate(
+        [
+            rng.random(50_000),
+            rng.random(20_000) * 50_000,
+            halves,
+            np.nextafter(halves, 0),
+            np.nextafter(halves, 1),
+            np.arange(20_000) / 10**scoring.DECIMALS,
+            [i / j for j in range(1, 120) for i in range(j + 1)],
+            [0.0, -0.0, -1.23456, 1e-5, 5e-5, 2.675, 0.99995, 9999.99995, 12345.6789],
+            [1e11, 4.5e11, 1e12, 1e16, 1e17, np.nan, np.inf, -np.inf],
+        ]
+    )
+    wholes, fractions = scoring.rounded_texts(values)
+    got = [w + f for w, f in zip(wholes.tolist(), fractions.tolist(), strict=True)]
+    assert got == [repr(scoring.rounded(float(x))).encode() for x in values]
+
+
 def test_no_module_reimplements_the_rules() -> None:
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):

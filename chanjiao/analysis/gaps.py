@@ -24,12 +24,11 @@ from chanjiao.analysis.scoring import (
 )
 from chanjiao.analysis.scoring import rounded as _r
 from chanjiao.errors import NotFound
-from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.schema import Label
-from chanjiao.graph.store import CLOSER_KINDS, GraphReads
+from chanjiao.graph.store import GraphReads
 
 if TYPE_CHECKING:  # numpy is imported with the first analysis, not by `chanjiao --help`
-    from chanjiao.analysis.gaparrays import Scored
+    from chanjiao.analysis.gaparrays import CloserText, Scored
 
 #: A requirement as the gap report scores it (kept under its old name for callers).
 RequirementResult = ScoredRequirement
@@ -81,14 +80,22 @@ class GapReport:
     coverage: float | None
     segments: list[SegmentResult]
     unmodelled_positions: list[str]
-    orphan_courses: list[str]
     curriculum: list[str]
     scored: Scored = field(repr=False, compare=False)
     _positions: list[PositionResult] | None = field(default=None, repr=False, compare=False)
     _gaps: list[Gap] | None = field(default=None, repr=False, compare=False)
-    #: Each gap's closers and taught_partly (in gap order), and both as JSON; None
-    #: without closers.
-    _closers: _Closers | None = field(default=None, repr=False, compare=False)
+    #: The scope's closers (`ScopeLayout.closer_text`); None without closers.
+    _closers: CloserText | None = field(default=None, repr=False, compare=False)
+    #: C(K) is the store's own (not a what-if's changed copy).
+    _exact: bool = field(default=True, repr=False, compare=False)
+    _orphans: list[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def orphan_courses(self) -> list[str]:
+        """Courses of C(K) covering none of the abilities in scope, by id (made on first use)."""
+        if self._orphans is None:
+            self._orphans = self.scored.orphans()
+        return self._orphans
 
     @property
     def gaps(self) -> list[Gap]:
@@ -100,11 +107,13 @@ class GapReport:
                 for a, priority, positions in self.scored.gaps()
             ]
             if self._closers is not None:
-                for gap, closers, partly in zip(
-                    self._gaps, self._closers.values, self._closers.partly, strict=True
+                for gap, (closers, partly) in zip(
+                    self._gaps,
+                    self.scored.gap_closers(self._closers, exact=self._exact),
+                    strict=True,
                 ):
                     gap.closers = dict(closers)
-                    gap.taught_partly = [dict(course) for course in partly]
+                    gap.taught_partly = partly
         return self._gaps
 
     @property
@@ -120,27 +129,26 @@ class GapReport:
     def to_json(self) -> bytes:
         """`to_dict()` encoded as compact UTF-8 JSON, byte for byte, written from fragments."""
         j = orjson.dumps
-        if self._closers is not None:
-            closers = self._closers.encoded
-        else:
-            closers = [b'{},"taught_partly":[]'] * len(self.scored.ranking)
-        return b"".join(
-            (
-                b'{"cluster":', j(self.cluster),
-                b',"cluster_name":', j(self.cluster_name),
-                b',"chain":', j(self.chain),
-                b',"chain_name":', j(self.chain_name),
-                b',"segment":', j(self.segment),
-                b',"coverage":', j(_r(self.coverage)),
-                b',"segments":', j([_segment_dict(s) for s in self.segments]),
-                b',"positions":', self.scored.positions_json(),
-                b',"gaps":', self.scored.gaps_json(closers),
-                b',"unmodelled_positions":', j(self.unmodelled_positions),
-                b',"orphan_courses":', j(self.orphan_courses),
-                b',"summary":', j(self._summary()),
-                b"}",
-            )
-        )  # fmt: skip
+        pieces = [
+            b'{"cluster":', j(self.cluster),
+            b',"cluster_name":', j(self.cluster_name),
+            b',"chain":', j(self.chain),
+            b',"chain_name":', j(self.chain_name),
+            b',"segment":', j(self.segment),
+            b',"coverage":', j(_r(self.coverage)),
+            b',"segments":', j([_segment_dict(s) for s in self.segments]),
+            b',"positions":',
+        ]  # fmt: skip
+        pieces += self.scored.positions_json()
+        pieces.append(b',"gaps":')
+        pieces += self.scored.gaps_json(self._closers, exact=self._exact)
+        pieces += [
+            b',"unmodelled_positions":', j(self.unmodelled_positions),
+            b',"orphan_courses":', j(self.orphan_courses),
+            b',"summary":', j(self._summary()),
+            b"}",
+        ]  # fmt: skip
+        return b"".join(pieces)
 
     def _summary(self) -> dict[str, Any]:
         return {
@@ -251,6 +259,10 @@ def analyse_gaps(
 ) -> GapReport:
     """What cluster K teaches and misses against chain H (or one segment of it).
 
+    The cluster's and the scope's arrays are laid out once per store generation
+    (`gaparrays.GapIndex`; `warm_gaps` lays out all of them at a server's start), so a
+    question costs the scoring and, for `to_json()`, filling in the ready text.
+
     Args:
         with_closers: look up what could close each gap (the costly part).
         curriculum: C(K) to use instead of the store's (course → {ability → level});
@@ -259,99 +271,55 @@ def analyse_gaps(
     Raises:
         NotFound: the cluster, chain or segment does not exist.
     """
-    with store.reading():
-        cluster = store.get_node(Label.SPECIALTY_CLUSTER, cluster_id)
-        if cluster is None:
-            raise NotFound(f"找不到专业群 {cluster_id}", f"no specialty cluster {cluster_id}")
-        scope = store.chain_scope(chain_id, segment_id)
-        own_curriculum = curriculum is None
-        if curriculum is None:
-            curriculum, taught, teaching, names = _curriculum(store, cluster_id)
-        else:
-            taught, teaching = taught_levels(curriculum), _teaching(curriculum)
-            names = None
-        report = _score(cluster_id, cluster.name, scope, curriculum, taught, segment_id)
-        if with_closers and len(report.scored.ranking):
-            if names is None:
-                gap_abilities = {report.scored.scope.abilities[i] for i in report.scored.ranking}
-                names = _course_names(
-                    store, {c for a in gap_abilities for _, c in teaching.get(a, ())}
-                )
-            report._closers = _closers(
-                store, report.scored, curriculum, teaching, names, exact=own_curriculum
-            )
-    return report
+    from chanjiao.analysis.gaparrays import ClusterLayout, Scored, index_of, scope_layout
+
+    index = index_of(store)
+    cluster = index.clusters.get(cluster_id) if curriculum is None else None
+    shape = index.scopes.get((chain_id, segment_id))
+    closers = shape.closers if shape is not None and with_closers else None
+    if cluster is None or shape is None or (with_closers and closers is None):
+        with store.reading():  # what is not laid out yet is read from one snapshot
+            index = index_of(store)
+            if curriculum is None:
+                cluster = index.clusters.get(cluster_id)
+                if cluster is None:
+                    node = _cluster_node(store, cluster_id)
+                    own = store.curriculum(cluster_id)
+                    names = _course_names(store, own)
+                    cluster = ClusterLayout(cluster_id, node.name, own, names, index)
+                    index.clusters[cluster_id] = cluster
+                shape = scope_layout(index, store, chain_id, segment_id)
+            else:
+                node = _cluster_node(store, cluster_id)
+                shape = scope_layout(index, store, chain_id, segment_id)
+                names = _course_names(store, curriculum) if with_closers else {}
+                cluster = ClusterLayout(cluster_id, node.name, curriculum, names, index)
+            closers = shape.closer_text(store) if with_closers else None
+    scored = Scored(shape, cluster)
+    return GapReport(
+        cluster=cluster_id,
+        cluster_name=cluster.name,
+        chain=shape.scope.chain.id,
+        chain_name=shape.scope.chain.name,
+        segment=segment_id,
+        coverage=scored.chain_coverage(),
+        segments=[
+            SegmentResult(row.id, row.name, row.order, coverage, demand, count)
+            for row, coverage, demand, count in scored.segments()
+        ],
+        unmodelled_positions=list(shape.unmodelled),
+        curriculum=list(cluster.courses),
+        scored=scored,
+        _closers=closers if len(scored.ranking) else None,
+        _exact=curriculum is None,
+    )
 
 
-@dataclass(slots=True)
-class _Closers:
-    """Per gap, in gap order: its closers, its taught_partly, and the JSON of both
-    (`{closers},"taught_partly":[…]`, the text between `"closers":` and the gap's end)."""
-
-    values: list[Any]
-    partly: list[list[dict[str, Any]]]
-    encoded: list[bytes]
-
-
-def _closers(
-    store: GraphReads,
-    scored: Scored,
-    curriculum: dict[str, dict[str, int]],
-    teaching: dict[str, list[tuple[int, str]]],
-    course_names: dict[str, str],
-    *,
-    exact: bool,
-) -> _Closers:
-    """Each gap's closers (DESIGN §4) and taught_partly, in gap order, and as JSON.
-
-    What could close a gap depends on the ability only, except that the cluster's own
-    courses are left out; so each ability's closers are read and encoded once per scope
-    and only the gaps some own course covers are filtered and encoded again. With the
-    store's own C(K) (`exact`) those are the gaps taught above 0; a changed C(K) (what-if)
-    is checked course by course. `teaching` lists, per ability, the own courses covering
-    it as (−level, course), sorted.
-    """
-    shape = scored.scope
-    cache = shape.closers
-    ranking = scored.ranking.tolist()
-    missing = [i for i in ranking if i not in cache]
-    if missing:
-        found = store.closers([shape.abilities[i] for i in missing])
-        empty: dict[str, Sequence[str]] = {kind: () for kind in CLOSER_KINDS}
-        for i in missing:
-            value = found.get(shape.abilities[i]) or empty
-            cache[i] = (value, orjson.dumps(value) + b',"taught_partly":[]')
-    own = set(curriculum)
-    taught = scored.by_ability.tolist()
-    result = _Closers([], [], [])
-    for i in ranking:
-        value, body = cache[i]
-        partly: list[dict[str, Any]] = []
-        if taught[i] > 0 if exact else not own.isdisjoint(value["courses"]):
-            value = {**value, "courses": [c for c in value["courses"] if c not in own]}
-            body = orjson.dumps(value) + b',"taught_partly":[]'
-        courses = teaching.get(shape.abilities[i])
-        if courses:
-            partly = [
-                {"course": c, "name": course_names.get(c, c), "level": -level}
-                for level, c in courses
-            ]
-            body = body[: -len(b"[]")] + orjson.dumps(partly)
-        result.values.append(value)
-        result.partly.append(partly)
-        result.encoded.append(body)
-    return result
-
-
-def _teaching(curriculum: dict[str, dict[str, int]]) -> dict[str, list[tuple[int, str]]]:
-    """Per ability, the courses of C(K) covering it as (−level, course), sorted."""
-    teaching: dict[str, list[tuple[int, str]]] = {}
-    for course, covers in curriculum.items():
-        for ability, level in covers.items():
-            teaching.setdefault(ability, []).append((-level, course))
-    for courses in teaching.values():
-        courses.sort()
-    return teaching
+def _cluster_node(store: GraphReads, cluster_id: str) -> Any:
+    cluster = store.get_node(Label.SPECIALTY_CLUSTER, cluster_id)
+    if cluster is None:
+        raise NotFound(f"找不到专业群 {cluster_id}", f"no specialty cluster {cluster_id}")
+    return cluster
 
 
 def _course_names(store: GraphReads, courses: Iterable[str]) -> dict[str, str]:
@@ -359,77 +327,28 @@ def _course_names(store: GraphReads, courses: Iterable[str]) -> dict[str, str]:
 
 
 def warm_gaps(store: GraphReads) -> None:
-    """Lay out every chain's scope for gap reports (a server's start, after `store.warm()`).
+    """Lay out every cluster and every chain's scope for gap reports (a server's start,
+    after `store.warm()`).
 
     After it, a gap question of any cluster against any whole chain is answered from
     memory: the first ask of a pair costs the scoring and encoding only.
     """
-    from chanjiao.analysis.gaparrays import layout
+    from chanjiao.analysis.gaparrays import ClusterLayout, index_of, scope_layout
 
-    if store.generation() is None:  # such a store hands out a new scope every time
+    if store.generation() is None:  # such a store shares nothing between questions
         return
     with store.reading():
+        index = index_of(store)
         for chain_id in sorted(store.nodes(Label.INDUSTRY_CHAIN)):
-            layout(store.chain_scope(chain_id), demand_of).template()
-
-
-#: C(K) and taught(a) of the clusters last asked, per store generation (never mutated).
-_CURRICULA = GenerationCache(4096)
-
-
-def _curriculum(
-    store: GraphReads, cluster_id: str
-) -> tuple[
-    dict[str, dict[str, int]], dict[str, int], dict[str, list[tuple[int, str]]], dict[str, Any]
-]:
-    """The store's C(K), its taught levels, who teaches what and the courses' names,
-    read and computed once per store generation (never mutated)."""
-    generation = store.generation()
-    key = (id(store), cluster_id)
-    if generation is not None:
-        hit = _CURRICULA.get(generation, key)
-        if hit is not None and hit[0] is store:
-            return hit[1], hit[2], hit[3], hit[4]
-    curriculum = store.curriculum(cluster_id)
-    taught = taught_levels(curriculum)
-    teaching = _teaching(curriculum)
-    names = _course_names(store, curriculum)
-    if generation is not None:
-        _CURRICULA.put(generation, key, (store, curriculum, taught, teaching, names))
-    return curriculum, taught, teaching, names
-
-
-def _score(
-    cluster_id: str,
-    cluster_name: str,
-    scope: Any,
-    curriculum: dict[str, dict[str, int]],
-    taught: dict[str, int],
-    segment_id: str | None,
-) -> GapReport:
-    from chanjiao.analysis.gaparrays import Scored, layout
-
-    shape = layout(scope, demand_of)
-    scored = Scored(shape, taught)
-    segments = [
-        SegmentResult(row.id, row.name, row.order, coverage, demand, count)
-        for row, coverage, demand, count in scored.segments()
-    ]
-    required = shape.ability_index
-    orphans = sorted(c for c, covers in curriculum.items() if required.keys().isdisjoint(covers))
-    return GapReport(
-        cluster=cluster_id,
-        cluster_name=cluster_name,
-        chain=scope.chain.id,
-        chain_name=scope.chain.name,
-        segment=segment_id,
-        coverage=scored.chain_coverage(),
-        segments=segments,
-        unmodelled_positions=list(shape.unmodelled),
-        orphan_courses=orphans,
-        curriculum=sorted(curriculum),
-        scored=scored,
-    )
+            shape = scope_layout(index, store, chain_id, None)
+            shape.text()
+            shape.closer_text(store)
+        names = {c: node.name for c, node in store.nodes(Label.COURSE).items()}
+        for cluster_id, node in sorted(store.nodes(Label.SPECIALTY_CLUSTER).items()):
+            if cluster_id not in index.clusters:
+                index.clusters[cluster_id] = ClusterLayout(
+                    cluster_id, node.name, store.curriculum(cluster_id), names, index
+                )
 
 
 __all__ = [

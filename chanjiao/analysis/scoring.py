@@ -8,7 +8,8 @@
 - coverage of a segment or chain = Σ demand·coverage / Σ demand (`weighted_coverage`);
 - a gap's share of a position's shortfall, demand·(w / W)·(1 − f) (`shortfall_share`),
   and the gap ranking: priority descending, then ability id (`rank_gaps`);
-- numbers in JSON rounded to `DECIMALS` (`rounded`).
+- numbers in JSON rounded to `DECIMALS` (`rounded`; written as text, many at once, by
+  `rounded_texts`).
 
 The levels a requirement is scored against need not be taught levels: talent readiness
 (DESIGN §4b) passes a student's attained levels to the same `position_coverage`.
@@ -275,6 +276,61 @@ def priorities(
     return result
 
 
+_TEXT_TABLES: list[Any] = []
+
+
+def _text_tables() -> tuple[NDArray[Any], NDArray[Any]]:
+    """The whole parts 0…9999 and the fractions `.0`, `.0001` … `.9999` (no trailing
+    zeros) as bytes, for `rounded_texts`."""
+    if not _TEXT_TABLES:
+        import numpy as np
+
+        scale = 10**DECIMALS
+        wholes = np.empty(scale, dtype=object)
+        wholes[:] = [str(i).encode() for i in range(scale)]
+        fractions = np.empty(scale, dtype=object)
+        fractions[:] = [b".0"] + [
+            b"." + str(i).rjust(DECIMALS, "0").rstrip("0").encode() for i in range(1, scale)
+        ]
+        _TEXT_TABLES[:] = [wholes, fractions]
+    return _TEXT_TABLES[0], _TEXT_TABLES[1]
+
+
+def rounded_texts(values: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Each value as the JSON of `rounded` shows it, `repr(round(value, DECIMALS))`, as two
+    byte strings to write one after the other (whole part, then fraction).
+
+    `round(x, 4)` is the exact binary value of x correctly rounded to 4 decimals (CPython
+    rounds through its correctly rounded dtoa), read back as a double; `repr` of that is
+    the same decimal without trailing zeros, since below 2**52 / 10**4 two different
+    4-decimal numbers lie further apart than a double's spacing, so no other string reads
+    back to the same double. Here t = x·10**4 is off the exact product by at most half
+    an ulp, so wherever t lies further than |t|·1e-12 from a half-integer the exact
+    product rounds to the same integer n = rint(t), and the text is n // 10**4 and
+    n % 10**4 without trailing zeros, from tables. Ties and near-ties, negative numbers
+    (and -0.0), huge or non-finite values are left to `round` and `repr` themselves
+    (whole part the full text, fraction empty), so every text is the one `rounded` gives.
+    """
+    import numpy as np
+
+    wholes, fractions = _text_tables()
+    scale = 10**DECIMALS
+    scaled = values * float(scale)
+    nearest = np.rint(scaled)
+    with np.errstate(invalid="ignore"):
+        # far from a half-integer; false for NaN, ±inf and from 2**52 / 10**4·… on
+        simple = (np.abs(scaled - nearest) < 0.5 - scaled * 1e-12) & ~np.signbit(values)
+    whole, fraction = np.divmod(np.where(simple, nearest, 0.0).astype(np.int64), scale)
+    text = wholes[np.minimum(whole, scale - 1)]
+    after = fractions[fraction]
+    for i in np.flatnonzero(whole >= scale).tolist():
+        text[i] = str(int(whole[i])).encode()
+    for i in np.flatnonzero(~simple).tolist():
+        text[i] = repr(rounded(float(values[i]))).encode()
+        after[i] = b""
+    return text, after
+
+
 def ranking(priority: NDArray[Any]) -> NDArray[Any]:
     """The gaps (indexes with priority > 0) by priority descending, then index: with
     abilities indexed in id order, `rank_gaps`'s order."""
@@ -305,6 +361,7 @@ __all__ = [
     "rank_gaps",
     "ranking",
     "rounded",
+    "rounded_texts",
     "score_requirements",
     "shortfall_share",
     "status",
