@@ -7,7 +7,10 @@ Measures, in one run on loopback (127.0.0.1) only:
 - the ceiling: a bare FastAPI endpoint returning a constant, served by uvicorn the
   same way (one worker), i.e. the most this machine's HTTP stack gives;
 - ``GET /api/v1/align/courses/{id}`` over every course of the graph (rotated);
-- ``GET /api/v1/gaps?cluster=&chain=`` over cluster × own chain pairs (rotated);
+- the same over the pages (``offset`` 0, 100, 200, …) of the 50 courses whose abilities
+  the most requirements need, so that every request is a first ask of a heavy course;
+- ``GET /api/v1/gaps?cluster=&chain=`` over cluster × own chain pairs (rotated), first
+  without and then with ``Accept-Encoding: gzip``;
 
 on the bundled sample college and on the synthetic national-scale graph
 (bench/generate.py at ``--scale``). The load generator is ``wrk`` (``apt-get install
@@ -65,6 +68,7 @@ HTTPX_CLIENT = """
 import asyncio, json, sys, time
 import httpx
 base, paths_file, connections, duration = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+headers = json.loads(sys.argv[5])
 paths = open(paths_file, encoding="utf-8").read().split()
 latencies, errors = [], 0
 async def worker(n, client, stop):
@@ -78,7 +82,7 @@ async def worker(n, client, stop):
         i += connections
 async def main():
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, headers=headers) as client:
         stop = time.perf_counter() + duration
         await asyncio.gather(*(worker(n, client, stop) for n in range(connections)))
 asyncio.run(main())
@@ -157,9 +161,15 @@ def wait_idle(base: str, probe: str, timeout: float = 300) -> None:
 
 
 def load(
-    base: str, paths: list[str], work: Path, connections: int, duration: float
+    base: str,
+    paths: list[str],
+    work: Path,
+    connections: int,
+    duration: float,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run one bounded load phase; returns req/s, p50 and p99 in ms."""
+    headers = headers or {}
     paths_file = work / "paths.txt"
     paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
     if shutil.which("wrk"):
@@ -176,6 +186,7 @@ def load(
                 "10s",
                 "-s",
                 str(script),
+                *[f"-H{name}: {value}" for name, value in headers.items()],
                 base,
             ],
             env=os.environ | {"PATHS_FILE": str(paths_file)},
@@ -192,7 +203,16 @@ def load(
             "tool": "wrk",
         }
     done = subprocess.run(
-        [PY, "-c", HTTPX_CLIENT, base, str(paths_file), str(connections), str(duration)],
+        [
+            PY,
+            "-c",
+            HTTPX_CLIENT,
+            base,
+            str(paths_file),
+            str(connections),
+            str(duration),
+            json.dumps(headers),
+        ],
         capture_output=True,
         text=True,
         timeout=duration + 120,
@@ -220,9 +240,11 @@ def _wrk_errors(out: str) -> int:
     return count
 
 
-def request_paths(store_path: Path) -> tuple[list[str], list[str]]:
-    """Alignment paths (every course, shuffled) and gap paths (cluster × own chain)."""
+def request_paths(store_path: Path) -> tuple[list[str], list[str], list[str], str]:
+    """Alignment paths (every course, shuffled), pages of the heaviest courses (each
+    asked once, shuffled), gap paths (cluster × own chain), and the heaviest course."""
     import random
+    from collections import Counter
 
     sys.path.insert(0, str(ROOT))
     from chanjiao.graph.embedded import EmbeddedStore
@@ -231,13 +253,29 @@ def request_paths(store_path: Path) -> tuple[list[str], list[str]]:
     store = EmbeddedStore(store_path)
     courses = sorted(store.nodes(Label.COURSE))
     targets = sorted((r.src, r.dst) for r in store.relationships(Rel.TARGETS))
+    needing: dict[str, list[str]] = {}
+    for r in store.relationships(Rel.REQUIRES):
+        needing.setdefault(r.dst, []).append(r.src)
+    covers = store.relationships(Rel.COVERS)
     store.close()
+    rows: Counter[str] = Counter()  # requirements of a course's abilities: its work
+    for r in covers:
+        rows[r.src] += len(needing.get(r.dst, ()))
+    heaviest = [c for c, _ in rows.most_common(50)]
+    covered: dict[str, list[str]] = {}
+    for r in covers:
+        covered.setdefault(r.src, []).append(r.dst)
+    pages = []
+    for c in heaviest:
+        served = {p for a in covered[c] for p in needing.get(a, ())}
+        pages += [f"/api/v1/align/courses/{c}?offset={o}" for o in range(0, len(served), 100)]
     rng = random.Random(7)
     rng.shuffle(courses)
     rng.shuffle(targets)
+    rng.shuffle(pages)
     align = [f"/api/v1/align/courses/{c}" for c in courses[:5000]]
     gaps = [f"/api/v1/gaps?cluster={k}&chain={h}" for k, h in targets[:2000]]
-    return align, gaps
+    return align, pages[:5000], gaps, heaviest[0] if heaviest else ""
 
 
 def prepare_sample(work: Path) -> Path:
@@ -313,15 +351,32 @@ def main() -> None:
     rows: list[tuple[str, str, dict[str, Any]]] = []
     servers: list[Server] = []
 
-    def phase(name: str, label: str, server: Server, paths: list[str], probe: str) -> None:
+    def phase(
+        name: str,
+        label: str,
+        server: Server,
+        paths: list[str],
+        probe: str,
+        headers: dict[str, str] | None = None,
+        first_asks: bool = False,
+    ) -> None:
+        """Warm-up, then `connections` at once, then one at a time.
+
+        first_asks: warm up on the last fifth of `paths` and measure on the rest (the
+        one-connection run in reverse order), so each measured request is asked once.
+        """
+        warm, measure = paths, paths
+        if first_asks:
+            warm, measure = paths[len(paths) * 4 // 5 :], paths[: len(paths) * 4 // 5]
         wait_idle(server.base, probe)
-        load(server.base, paths, work, args.connections, args.warmup)
+        load(server.base, warm, work, args.connections, args.warmup, headers)
         wait_idle(server.base, probe)
-        measured = load(server.base, paths, work, args.connections, args.duration)
+        measured = load(server.base, measure, work, args.connections, args.duration, headers)
         rows.append((name, label, measured | {"connections": args.connections}))
         if args.serial > 0:
             wait_idle(server.base, probe)
-            alone = load(server.base, paths, work, 1, args.serial)
+            serial = measure[::-1] if first_asks else measure
+            alone = load(server.base, serial, work, 1, args.serial, headers)
             rows.append((name, label, alone | {"connections": 1}))
 
     try:
@@ -330,7 +385,7 @@ def main() -> None:
         phase("ceiling", "GET /constant (bare FastAPI)", ceiling, ["/constant"], "/constant")
         ceiling.stop()
         for name, store in stores.items():
-            align, gaps = request_paths(store)
+            align, pages, gaps, heaviest = request_paths(store)
             server = Server(
                 [*uvicorn, "--factory", "chanjiao.api.app:app_from_env"],
                 env | {"CHANJIAO_STORE": str(store)},
@@ -338,7 +393,17 @@ def main() -> None:
             )
             servers.append(server)
             phase(name, "GET /align/courses/{id}", server, align, "/api/v1/health")
+            phase(
+                name,
+                f"GET /align/courses/{{id}}?offset= (50 heaviest, e.g. {heaviest}; first asks)",
+                server,
+                pages,
+                "/api/v1/health",
+                first_asks=True,
+            )
             phase(name, "GET /gaps", server, gaps, "/api/v1/health")
+            gzip = {"Accept-Encoding": "gzip"}
+            phase(name, "GET /gaps (gzip)", server, gaps, "/api/v1/health", gzip)
             server.stop()
     finally:
         for server in servers:

@@ -17,10 +17,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from chanjiao import __version__, web
+from chanjiao.analysis.alignment import warm_alignment
 from chanjiao.analysis.gaps import warm_gaps
 from chanjiao.api.deps import WriteGate
 from chanjiao.api.errors import GuardMiddleware, install_error_handlers
 from chanjiao.api.routes import (
+    CachedAnswers,
     ResponseCache,
     align,
     data,
@@ -83,6 +85,7 @@ def _warm(store: GraphStore, done: threading.Event) -> None:
     try:
         store.warm()
         warm_gaps(store)
+        warm_alignment(store)
     except Exception:  # the cache is an optimisation: a failure must not stop serving
         log.exception("warming the store's cache failed; requests will read the store")
     finally:
@@ -144,7 +147,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.store = store
     app.state.warmed = None
     app.state.write_gate = WriteGate(store.location) if store is not None else None
-    app.state.response_cache = ResponseCache()
+    app.state.response_cache = ResponseCache(settings.response_cache_mb * 1024 * 1024)
     install_error_handlers(app)
     for module in (
         health,
@@ -164,6 +167,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     ):
         app.include_router(module.router, prefix=PREFIX)
     web.install(app, keys)
+    app.add_middleware(CachedAnswers)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
             analysis is CPU-bound Python: more threads than cores only contend for
             the GIL (and each opens its own SQLite connection with a cold page
             cache), so a small number serves more requests per second.
+        response_cache_mb: how many MB of encoded read answers (gaps, alignments) are
+            kept for the current store generation. The default holds every cluster ×
+            chain gap answer of a national graph (about 400 × 1.5 MB plus compressed
+            copies); a cache smaller than the answers asked in rotation drops each just
+            before it is asked again.
     """
 
     # extra="ignore": the environment also holds other services' settings (NEO4J_AUTH …).
@@ -69,6 +74,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY, gt=0)
     warm_cache: bool = True
     threads: int = Field(default=2, ge=1, le=256)
+    response_cache_mb: int = Field(default=1024, ge=0)
 
     _split_keys = field_validator("api_keys", "student_keys", "cors_origins", mode="before")(_split)
 
