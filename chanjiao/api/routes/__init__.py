@@ -32,7 +32,9 @@ def encode_json(data: Any) -> bytes:
     orjson gives the same bytes as ``json.dumps(data, ensure_ascii=False,
     separators=(",", ":"))`` for the JSON the library returns, several times faster.
     """
-    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    # A copy of exact size: orjson's own bytes keep its whole output buffer (4 KB and
+    # more for a short answer), which the response cache would hold unseen by its limit.
+    return memoryview(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)).tobytes()
 
 
 class ResponseCache:
