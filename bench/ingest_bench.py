@@ -75,7 +75,12 @@ def _fresh(path: Path) -> None:
 
 def duckdb_load(data: Path, work: Path) -> dict[str, float]:
     """DuckDB's raw load of every CSV file into tables of a new database file."""
-    import duckdb
+    try:
+        import duckdb
+    except ImportError:
+        raise SystemExit(
+            'DuckDB is a bench-only dependency: .venv/bin/pip install -e ".[bench]"'
+        ) from None
 
     target = work / "duck.duckdb"
     _fresh(target)
