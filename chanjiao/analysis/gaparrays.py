@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 import numpy as np
-import orjson
 
 from chanjiao.analysis import scoring
 from chanjiao.graph.cache import GenerationCache
 from chanjiao.graph.store import CLOSER_KINDS, ChainScope, GraphReads
+from chanjiao.jsonbytes import compact_json
 
 #: The gap index of each store, for its current generation (the store is kept with it,
 #: so an id is only ever matched against the very store it was made for). A national
@@ -40,14 +40,7 @@ _INDEXES = GenerationCache(4)
 _NO_CLOSERS: dict[str, Sequence[str]] = {kind: () for kind in CLOSER_KINDS}
 
 
-def _j(value: Any) -> bytes:
-    """`value` as compact JSON, in a bytes object of its own size.
-
-    orjson hands back its whole output buffer (4 KB and more even for a 6-byte id), and
-    the layouts keep hundreds of thousands of these for the store's lifetime: copied
-    into exact-size bytes they take 1/80th of the memory (1.0 GB -> 0.2 GB at scale 0.3).
-    """
-    return memoryview(orjson.dumps(value)).tobytes()
+_j = compact_json
 
 
 def _objects(values: Iterable[bytes]) -> Any:
